@@ -1,0 +1,194 @@
+"""The `helpdesk` command."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from helpdesk import __version__
+from helpdesk.config import Config, ConfigError
+from helpdesk.db import make_engine
+from helpdesk.models import Role
+from helpdesk.services import schema
+from helpdesk.services.agents import AgentError, create_agent
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def cli_errors(fn: F) -> F:
+    """Turn expected failures into one 'Error: ...' line and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, AgentError, schema.SchemaOutOfDate) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OperationalError as exc:
+            raise click.ClickException(f"cannot use the database: {_first_line(exc)}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _engine(config: Config) -> Engine:
+    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="helpdesk")
+def main() -> None:
+    """Helpdesk: one inbox for every marketplace store.
+
+    Configuration comes from HELPDESK_* environment variables (see the README).
+    """
+
+
+@main.group()
+def db() -> None:
+    """Create, upgrade and inspect the database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Migration to upgrade to.")
+@cli_errors
+def db_upgrade(revision: str) -> None:
+    """Create the schema or bring it up to date."""
+    config = Config.from_env()
+    engine = _engine(config)
+    schema.upgrade(engine, revision)
+    click.echo(f"database at {schema.current_revision(engine)} ({config.database_url.render_as_string(hide_password=True)})")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@cli_errors
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION ("base" removes every table)."""
+    engine = _engine(Config.from_env())
+    schema.downgrade(engine, revision)
+    click.echo(f"database at {schema.current_revision(engine) or 'base'}")
+
+
+@db.command("current")
+@cli_errors
+def db_current() -> None:
+    """Print the database's migration and the newest one available."""
+    engine = _engine(Config.from_env())
+    click.echo(f"current: {schema.current_revision(engine) or 'none'}")
+    click.echo(f"head:    {schema.head_revision(engine)}")
+
+
+@db.command("check")
+@cli_errors
+def db_check() -> None:
+    """Fail if the models differ from what the migrations create."""
+    engine = _engine(Config.from_env())
+    schema.require_current(engine)
+    changes = schema.pending_model_changes(engine)
+    if changes:
+        for change in changes:
+            click.echo(f"  {change}", err=True)
+        raise click.ClickException(f"{len(changes)} model change(s) have no migration: run `helpdesk db revision`")
+    click.echo("models and migrations agree")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+@cli_errors
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between models and database (developers)."""
+    schema.make_revision(_engine(Config.from_env()), message)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, default="", show_default=False)
+
+
+@main.command("create-agent")
+@click.option("--email", required=True, help="Sign-in e-mail address.")
+@click.option("--name", required=True, help="Name shown to colleagues.")
+@click.option("--role", default="agent", show_default=True, help="agent, supervisor or admin.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option("--ui-language", default="en", show_default=True, help="en or zh.")
+@cli_errors
+def create_agent_command(email: str, name: str, role: str, password_stdin: bool, ui_language: str) -> None:
+    """Add an agent who can sign in."""
+    config = Config.from_env()
+    engine = _engine(config)
+    schema.require_current(engine)
+    from sqlalchemy.orm import Session
+
+    password = _read_password(password_stdin)
+    with Session(engine) as session:
+        agent = create_agent(session, email=email, name=name, role=role, password=password, ui_language=ui_language)
+        click.echo(f"created {agent.role.value} {agent.email} (id {agent.id})")
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=64, show_default=True, type=click.IntRange(4, 1024), help="Concurrent requests and sockets.")
+@cli_errors
+def run_command(host: str, port: int, threads: int) -> None:
+    """Serve the inbox (HTTP and Socket.IO) until stopped."""
+    from helpdesk import create_app
+    from helpdesk.server import serve
+
+    config = Config.from_env()
+    schema.require_current(_engine(config))
+    app = create_app(config)
+    click.echo(f"helpdesk {__version__} serving on http://{host}:{port}/", err=True)
+    serve(app, host, port, threads)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance-demo"), show_default=True)
+@cli_errors
+def demo_command(host: str, port: int, instance: Path) -> None:
+    """Start a fresh demo: new SQLite database, an admin and an agent, the inbox served.
+
+    The simulated marketplaces join the demo with the ingest issue; for now the inbox is empty.
+    """
+    from helpdesk import create_app
+    from helpdesk.server import serve
+
+    instance = instance.resolve()
+    database = instance / "demo.db"
+    for path in (database, database.with_name("demo.db-wal"), database.with_name("demo.db-shm")):
+        path.unlink(missing_ok=True)
+    config = Config.from_env(
+        {"HELPDESK_ENV": "development", "HELPDESK_SECRET_KEY": secrets.token_hex(32), "HELPDESK_INSTANCE_PATH": str(instance),
+         "HELPDESK_DATABASE_URL": f"sqlite:///{database}"}
+    )
+    engine = _engine(config)
+    schema.upgrade(engine)
+    from sqlalchemy.orm import Session
+
+    people = [("admin@demo.local", "Ada Admin", Role.ADMIN), ("supervisor@demo.local", "Sam Supervisor", Role.SUPERVISOR),
+              ("agent@demo.local", "Li Wei", Role.AGENT)]
+    lines = []
+    with Session(engine) as session:
+        for email, name, role in people:
+            password = secrets.token_urlsafe(12)
+            create_agent(session, email=email, name=name, role=role, password=password, actor="demo")
+            lines.append(f"  {role.value:<10} {email:<24} {password}")
+    engine.dispose()
+    click.echo(f"\nHelpdesk demo: open http://{host}:{port}/ and sign in as\n" + "\n".join(lines) + "\n")
+    serve(create_app(config), host, port)

@@ -1,0 +1,7 @@
+"""Administration pages (admins only)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from helpdesk.web.admin import views  # noqa: E402,F401
