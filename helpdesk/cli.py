@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from helpdesk import __version__
 from helpdesk.config import Config, ConfigError
@@ -43,8 +45,14 @@ def cli_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _engine(config: Config) -> Engine:
-    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+@contextmanager
+def _engine(config: Config) -> Iterator[Engine]:
+    """An engine for one command, its connections closed at the end."""
+    engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,9 +75,10 @@ def db() -> None:
 def db_upgrade(revision: str) -> None:
     """Create the schema or bring it up to date."""
     config = Config.from_env()
-    engine = _engine(config)
-    schema.upgrade(engine, revision)
-    click.echo(f"database at {schema.current_revision(engine)} ({config.database_url.render_as_string(hide_password=True)})")
+    with _engine(config) as engine:
+        schema.upgrade(engine, revision)
+        current = schema.current_revision(engine)
+    click.echo(f"database at {current} ({config.database_url.render_as_string(hide_password=True)})")
 
 
 @db.command("downgrade")
@@ -77,27 +86,28 @@ def db_upgrade(revision: str) -> None:
 @cli_errors
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to REVISION ("base" removes every table)."""
-    engine = _engine(Config.from_env())
-    schema.downgrade(engine, revision)
-    click.echo(f"database at {schema.current_revision(engine) or 'base'}")
+    with _engine(Config.from_env()) as engine:
+        schema.downgrade(engine, revision)
+        current = schema.current_revision(engine)
+    click.echo(f"database at {current or 'base'}")
 
 
 @db.command("current")
 @cli_errors
 def db_current() -> None:
     """Print the database's migration and the newest one available."""
-    engine = _engine(Config.from_env())
-    click.echo(f"current: {schema.current_revision(engine) or 'none'}")
-    click.echo(f"head:    {schema.head_revision(engine)}")
+    with _engine(Config.from_env()) as engine:
+        click.echo(f"current: {schema.current_revision(engine) or 'none'}")
+        click.echo(f"head:    {schema.head_revision(engine)}")
 
 
 @db.command("check")
 @cli_errors
 def db_check() -> None:
     """Fail if the models differ from what the migrations create."""
-    engine = _engine(Config.from_env())
-    schema.require_current(engine)
-    changes = schema.pending_model_changes(engine)
+    with _engine(Config.from_env()) as engine:
+        schema.require_current(engine)
+        changes = schema.pending_model_changes(engine)
     if changes:
         for change in changes:
             click.echo(f"  {change}", err=True)
@@ -110,7 +120,8 @@ def db_check() -> None:
 @cli_errors
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between models and database (developers)."""
-    schema.make_revision(_engine(Config.from_env()), message)
+    with _engine(Config.from_env()) as engine:
+        schema.make_revision(engine, message)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -128,15 +139,12 @@ def _read_password(from_stdin: bool) -> str:
 @cli_errors
 def create_agent_command(email: str, name: str, role: str, password_stdin: bool, ui_language: str) -> None:
     """Add an agent who can sign in."""
-    config = Config.from_env()
-    engine = _engine(config)
-    schema.require_current(engine)
-    from sqlalchemy.orm import Session
-
-    password = _read_password(password_stdin)
-    with Session(engine) as session:
-        agent = create_agent(session, email=email, name=name, role=role, password=password, ui_language=ui_language)
-        click.echo(f"created {agent.role.value} {agent.email} (id {agent.id})")
+    with _engine(Config.from_env()) as engine:
+        schema.require_current(engine)
+        password = _read_password(password_stdin)
+        with Session(engine) as session:
+            agent = create_agent(session, email=email, name=name, role=role, password=password, ui_language=ui_language)
+            click.echo(f"created {agent.role.value} {agent.email} (id {agent.id})")
 
 
 @main.command("run")
@@ -150,7 +158,8 @@ def run_command(host: str, port: int, threads: int) -> None:
     from helpdesk.server import serve
 
     config = Config.from_env()
-    schema.require_current(_engine(config))
+    with _engine(config) as engine:
+        schema.require_current(engine)
     app = create_app(config)
     click.echo(f"helpdesk {__version__} serving on http://{host}:{port}/", err=True)
     serve(app, host, port, threads)
@@ -177,18 +186,14 @@ def demo_command(host: str, port: int, instance: Path) -> None:
         {"HELPDESK_ENV": "development", "HELPDESK_SECRET_KEY": secrets.token_hex(32), "HELPDESK_INSTANCE_PATH": str(instance),
          "HELPDESK_DATABASE_URL": f"sqlite:///{database}"}
     )
-    engine = _engine(config)
-    schema.upgrade(engine)
-    from sqlalchemy.orm import Session
-
     people = [("admin@demo.local", "Ada Admin", Role.ADMIN), ("supervisor@demo.local", "Sam Supervisor", Role.SUPERVISOR),
               ("agent@demo.local", "Li Wei", Role.AGENT)]
     lines = []
-    with Session(engine) as session:
+    with _engine(config) as engine, Session(engine) as session:
+        schema.upgrade(engine)
         for email, name, role in people:
             password = secrets.token_urlsafe(12)
             create_agent(session, email=email, name=name, role=role, password=password, actor="demo")
             lines.append(f"  {role.value:<10} {email:<24} {password}")
-    engine.dispose()
     click.echo(f"\nHelpdesk demo: open http://{host}:{port}/ and sign in as\n" + "\n".join(lines) + "\n")
     serve(create_app(config), host, port)
