@@ -65,6 +65,11 @@ def main() -> None:
 
 
 @main.group()
+def bench() -> None:
+    """Measure speed (benchmarks, not tests): bot, ingest, inbox, socket."""
+
+
+@main.group()
 def db() -> None:
     """Create, upgrade and inspect the database schema."""
 
@@ -197,3 +202,12 @@ def demo_command(host: str, port: int, instance: Path) -> None:
             lines.append(f"  {role.value:<10} {email:<24} {password}")
     click.echo(f"\nHelpdesk demo: open http://{host}:{port}/ and sign in as\n" + "\n".join(lines) + "\n")
     serve(create_app(config), host, port)
+
+
+# Feature command groups live beside their features.
+from helpdesk.commands.bot import bench_bot, bot  # noqa: E402
+from helpdesk.simulator.cli import simulate  # noqa: E402
+
+main.add_command(bot)
+main.add_command(simulate)
+bench.add_command(bench_bot)

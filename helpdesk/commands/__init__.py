@@ -1,0 +1,1 @@
+"""Groups of `helpdesk` sub-commands that live beside the features they drive."""

@@ -1,0 +1,1 @@
+"""The marketplace simulator: serves each platform's wire format from generated traffic."""
