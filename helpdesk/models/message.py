@@ -69,6 +69,8 @@ class Message(Base):
     # The platform's id for this message (eBay MessageID, e-mail Message-ID...).
     external_id: Mapped[str | None] = mapped_column(sa.String(255))
     in_reply_to: Mapped[str | None] = mapped_column(sa.String(255))
+    # What the connector needs to answer this message (eBay ItemID/ParentMessageID, e-mail address...).
+    reply_to: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sent_at: Mapped[datetime | None]  # when the platform says it was written
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_auto_reply: Mapped[bool] = mapped_column(default=False)
