@@ -57,12 +57,15 @@ class Ticket(TimestampMixin, Base):
         sa.Index("ix_tickets_assignee_status", "assignee_id", "status"),
         sa.Index("ix_tickets_channel_status", "channel_id", "status"),
         sa.Index("ix_tickets_channel_thread", "channel_id", "external_thread_id"),
+        sa.Index("ix_tickets_channel_order_ref", "channel_id", "order_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channels.id", ondelete="RESTRICT"))
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id", ondelete="SET NULL"), index=True)
+    # The platform order id the buyer mentioned, kept until (and after) the order itself is synced.
+    order_ref: Mapped[str | None] = mapped_column(sa.String(120))
     # The platform's conversation id (eBay message thread, AliExpress relation, e-mail thread root).
     external_thread_id: Mapped[str | None] = mapped_column(sa.String(255))
     subject: Mapped[str] = mapped_column(sa.String(500), default="")
