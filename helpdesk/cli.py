@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from helpdesk import __version__
-from helpdesk.config import Config, ConfigError
+from helpdesk.commands.errors import cli_errors
+from helpdesk.config import Config
 from helpdesk.db import make_engine
 from helpdesk.models import Role
 from helpdesk.services import schema
-from helpdesk.services.agents import AgentError, create_agent
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def cli_errors(fn: F) -> F:
-    """Turn expected failures into one 'Error: ...' line and exit status 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (ConfigError, AgentError, schema.SchemaOutOfDate) as exc:
-            raise click.ClickException(str(exc)) from None
-        except OperationalError as exc:
-            raise click.ClickException(f"cannot use the database: {_first_line(exc)}") from None
-
-    return wrapper  # type: ignore[return-value]
+from helpdesk.services.agents import create_agent
 
 
 @contextmanager
@@ -206,8 +182,9 @@ def demo_command(host: str, port: int, instance: Path) -> None:
 
 # Feature command groups live beside their features.
 from helpdesk.commands.bot import bench_bot, bot  # noqa: E402
+from helpdesk.commands.ingest import poll, quarantine, stats, stock  # noqa: E402
 from helpdesk.simulator.cli import simulate  # noqa: E402
 
-main.add_command(bot)
-main.add_command(simulate)
+for command in (bot, simulate, poll, stats, stock, quarantine):
+    main.add_command(command)
 bench.add_command(bench_bot)
