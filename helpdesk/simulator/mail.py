@@ -10,6 +10,7 @@ is safe to call from any other thread.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import threading
 from argparse import Namespace
 from collections.abc import Callable, Coroutine
@@ -21,7 +22,7 @@ from email.policy import SMTP as SMTP_POLICY
 from typing import Any, TypeVar
 from uuid import uuid4
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from proxyprotocol.result import ProxyResultLocal
 from proxyprotocol.sock import SocketInfo
 from pymap.backend.dict import Config, DictBackend, Identity
@@ -48,14 +49,18 @@ class ReceivedMail:
 class MailServer:
     """IMAP (pymap) and SMTP (aiosmtpd) on localhost ports, with programmatic delivery."""
 
-    def __init__(self, host: str = "127.0.0.1", imap_port: int = 0, smtp_port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", imap_port: int = 0, smtp_port: int = 0, *, smtp_auth: bool = False
+    ) -> None:
         self.host = host
+        self.smtp_auth = smtp_auth  # offer AUTH PLAIN/LOGIN (without TLS: localhost only)
         self.imap_port = imap_port
         self.smtp_port = smtp_port
         self.on_received: ReceivedCallback | None = None
         self.received: list[ReceivedMail] = []
         self._lock = threading.Lock()
         self._refused: dict[str, str] = {}
+        self._passwords: dict[str, str] = {}
         self._data_failures: list[str] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -107,8 +112,10 @@ class MailServer:
     # -- mailboxes --------------------------------------------------------------------
 
     def add_user(self, username: str, password: str) -> None:
-        """Create (or replace) an IMAP account with an empty INBOX."""
+        """Create (or replace) an account: IMAP login, and SMTP AUTH when enabled."""
         self._call(self._add_user(username, password))
+        with self._lock:
+            self._passwords[username] = password
 
     def deliver(self, username: str, message: bytes | EmailMessage) -> int:
         """Append a message to the user's INBOX; returns its IMAP UID."""
@@ -208,11 +215,25 @@ class MailServer:
         return await asyncio.start_server(tracked, host=self.host, port=self.imap_port)
 
     def _smtp_factory(self) -> SMTP:
-        protocol = _TrackedSMTP(
+        auth: dict[str, Any] = {}
+        if self.smtp_auth:
+            auth = {"auth_require_tls": False, "authenticator": self._authenticate}
+        return _TrackedSMTP(
             _SMTPHandler(self), self._smtp_protocols, hostname="sim.localhost",
-            enable_SMTPUTF8=True, loop=self._loop,
+            enable_SMTPUTF8=True, loop=self._loop, **auth,
         )  # fmt: skip
-        return protocol
+
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = auth_data.login.decode("utf-8", errors="replace")
+        with self._lock:
+            expected = self._passwords.get(login)
+        given = auth_data.password.decode("utf-8", errors="replace")
+        ok = expected is not None and hmac.compare_digest(expected.encode(), given.encode())
+        return AuthResult(success=ok, handled=False)
 
     def _call(self, coro: Coroutine[Any, Any, _T]) -> _T:
         loop = self._loop
