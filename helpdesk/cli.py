@@ -181,6 +181,7 @@ def demo_command(host: str, port: int, instance: Path) -> None:
 
 
 # Feature command groups live beside their features.
+from helpdesk.commands.bench_ingest import bench_ingest  # noqa: E402
 from helpdesk.commands.bot import bench_bot, bot  # noqa: E402
 from helpdesk.commands.ingest import poll, quarantine, stats, stock  # noqa: E402
 from helpdesk.simulator.cli import simulate  # noqa: E402
@@ -188,3 +189,4 @@ from helpdesk.simulator.cli import simulate  # noqa: E402
 for command in (bot, simulate, poll, stats, stock, quarantine):
     main.add_command(command)
 bench.add_command(bench_bot)
+bench.add_command(bench_ingest)

@@ -193,3 +193,14 @@ def test_same_name_without_strong_key_stays_two_customers(session: Session) -> N
     channel = factories.make_channel(session)
     record_inbound_messages(session, channel.id, page(inbound(buyer="a", name="Jana Nowak"), inbound(buyer="b", name="Jana Nowak")))
     assert count(session, Customer) == 2
+
+
+def test_strong_key_match_inside_one_page_is_one_customer(session: Session) -> None:
+    channel = factories.make_channel(session)
+    record_inbound_messages(session, channel.id, page(
+        inbound(buyer="jana_1987", email="jana@example.com"),
+        inbound(kind="email", buyer="jana@example.com"),
+        inbound(kind="amazon_relay", buyer="x1@marketplace.amazon.de", email="JANA@example.com"),
+    ))
+    assert count(session, Customer) == 1
+    assert {i.customer_id for i in session.scalars(select(CustomerIdentity))} == {tickets(session)[0].customer_id}

@@ -69,17 +69,23 @@ def resolve_customers(session: Session, buyers: Iterable[BuyerRef], channel_id: 
     now = utcnow()
     resolved: dict[IdentityKey, int] = {}
     created: list[tuple[IdentityKey, Customer]] = []
+    pending: list[tuple[CustomerIdentity, int | Customer]] = []
+    owner_of: dict[IdentityKey, int | Customer] = {}  # owners of identities created in this call
     for key, buyer in wanted.items():
         identity = existing.get(key)
         if identity is not None:
-            identity.last_seen_at = now
-            if buyer.display_name and not identity.display_name:
-                identity.display_name = buyer.display_name[:200]
-            resolved[key] = identity.customer_id
+            owner = owner_of.get(key)  # created a moment ago for an earlier buyer of this page
+            if isinstance(owner, Customer):
+                created.append((key, owner))
+            else:
+                identity.last_seen_at = now
+                if buyer.display_name and not identity.display_name:
+                    identity.display_name = buyer.display_name[:200]
+                resolved[key] = owner if owner is not None else identity.customer_id
             continue
-        match = next((existing[k] for k in strong_of[key] if k in existing), None)
+        match = next((owner_of.get(k) or existing[k].customer_id for k in strong_of[key] if k in existing), None)
         if match is not None:
-            customer_id: int | Customer = match.customer_id
+            customer_id: int | Customer = match
         else:
             customer = Customer(
                 display_name=(buyer.display_name or None) and buyer.display_name[:200],
@@ -87,7 +93,6 @@ def resolve_customers(session: Session, buyers: Iterable[BuyerRef], channel_id: 
                 phone=buyer.phone,
             )
             session.add(customer)
-            created.append((key, customer))
             customer_id = customer
         new_identities = [(key, False)] + [(k, True) for k in strong_of[key] if k not in existing]
         for (kind, value), verified in new_identities:
@@ -96,18 +101,20 @@ def resolve_customers(session: Session, buyers: Iterable[BuyerRef], channel_id: 
                 display_name=(buyer.display_name or None) and buyer.display_name[:200],
                 first_seen_at=now, last_seen_at=now,
             )
-            if isinstance(customer_id, Customer):
-                identity.customer = customer_id
-            else:
-                identity.customer_id = customer_id
-            session.add(identity)
+            pending.append((identity, customer_id))
             existing[(kind, value)] = identity
+            owner_of[(kind, value)] = customer_id
         if isinstance(customer_id, int):
             resolved[key] = customer_id
+        else:
+            created.append((key, customer_id))
     if created:
-        session.flush()
+        session.flush()  # one INSERT for the new customers, then their identities by id
         for key, customer in created:
             resolved[key] = customer.id
+    for identity, owner in pending:
+        identity.customer_id = owner.id if isinstance(owner, Customer) else owner
+    session.add_all([identity for identity, _ in pending])
     return resolved
 
 

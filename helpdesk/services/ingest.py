@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.connectors.base import InboundMessage, MessagePage
@@ -80,6 +80,10 @@ class _TicketFinder:
             select(Ticket).where(Ticket.channel_id == channel_id, live, or_(*who))
             .order_by(Ticket.last_activity_at.desc())
         ))
+        self.by_id = {t.id: t for t in self.tickets}
+        self.by_customer: dict[int, list[Ticket]] = {}
+        for ticket in self.tickets:
+            self.by_customer.setdefault(ticket.customer_id, []).append(ticket)
         self.created: list[Ticket] = []
 
     def _best(self, candidates: list[Ticket]) -> Ticket | None:
@@ -90,11 +94,9 @@ class _TicketFinder:
     def find(self, message: InboundMessage, customer_id: int, order_id: int | None) -> Ticket | None:
         """The ticket this message belongs to, or None for a new one."""
         token_ticket = _ticket_id_from_token(message.ticket_token)
-        if token_ticket is not None:
-            match = [t for t in self.tickets if t.id == token_ticket]
-            if match:
-                return match[0]
-        mine = [t for t in self.tickets if t.customer_id == customer_id]
+        if token_ticket is not None and token_ticket in self.by_id:
+            return self.by_id[token_ticket]
+        mine = self.by_customer.get(customer_id, [])
         if message.thread_id:
             # A thread id only counts for the same buyer: e-mail headers can be forged.
             same_thread = [t for t in mine if t.external_thread_id == message.thread_id]
@@ -108,7 +110,7 @@ class _TicketFinder:
 
     def add(self, ticket: Ticket) -> None:
         """Make a new ticket findable by later messages of the same page."""
-        self.tickets.insert(0, ticket)
+        self.by_customer.setdefault(ticket.customer_id, []).insert(0, ticket)
         self.created.append(ticket)
 
 
@@ -178,7 +180,7 @@ def _record_fresh(session: Session, channel_id: int, fresh: Sequence[InboundMess
         now,
     )
     touched: dict[int, Ticket] = {}
-    new_messages: list[Message] = []
+    assigned: list[tuple[Ticket, InboundMessage]] = []
     for inbound in sorted(fresh, key=lambda m: m.sent_at):
         customer_id = customers[_buyer_key(inbound)]
         order_ref = inbound.order_id
@@ -205,18 +207,26 @@ def _record_fresh(session: Session, channel_id: int, fresh: Sequence[InboundMess
             touched[ticket.id] = ticket
         ticket.last_activity_at = max(ticket.last_activity_at, inbound.sent_at)
         ticket.last_inbound_at = max(ticket.last_inbound_at or inbound.sent_at, inbound.sent_at)
-        message = Message(
-            ticket=ticket, channel_id=channel_id, direction=Direction.INBOUND, author_kind=AuthorKind.BUYER,
-            author_name=(inbound.buyer.display_name or inbound.buyer.value)[:200],
-            subject=inbound.subject[:500] or None, body_text=inbound.body_text[:MAX_BODY_CHARS],
-            body_html=sanitize_html(inbound.body_html), external_id=inbound.external_id[:255],
-            in_reply_to=inbound.in_reply_to and inbound.in_reply_to[:255], reply_to=dict(inbound.reply_to),
-            attachments=[{"name": a.name[:255], "content_type": a.content_type, "size": a.size} for a in inbound.attachments],
-            sent_at=inbound.sent_at, created_at=now,
-        )
-        session.add(message)
-        new_messages.append(message)
-    session.flush()
-    result.new_message_ids = [m.id for m in new_messages]
+        assigned.append((ticket, inbound))
+    session.flush()  # new tickets get their ids; then the messages go in as one multi-row INSERT
+    rows = [
+        {
+            "ticket_id": ticket.id, "channel_id": channel_id, "direction": Direction.INBOUND,
+            "author_kind": AuthorKind.BUYER, "agent_id": None,
+            "author_name": (inbound.buyer.display_name or inbound.buyer.value)[:200],
+            "subject": inbound.subject[:500] or None, "body_text": inbound.body_text[:MAX_BODY_CHARS],
+            "body_html": sanitize_html(inbound.body_html), "external_id": inbound.external_id[:255],
+            "in_reply_to": inbound.in_reply_to and inbound.in_reply_to[:255], "reply_to": dict(inbound.reply_to),
+            "attachments": [{"name": a.name[:255], "content_type": a.content_type, "size": a.size}
+                            for a in inbound.attachments],
+            "language": None, "sent_at": inbound.sent_at, "created_at": now, "is_auto_reply": False,
+            "delivery_state": None, "delivery_error": None, "response_due_at": None, "responded_at": None,
+            "no_response_needed": False,
+        }
+        for ticket, inbound in assigned
+    ]
+    result.new_message_ids = list(session.scalars(
+        insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
+    ))
     result.created_ticket_ids = [t.id for t in finder.created]
     result.updated_ticket_ids = [t for t in touched if t not in result.created_ticket_ids]
