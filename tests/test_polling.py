@@ -131,3 +131,28 @@ def test_paused_and_backed_off_channels_are_not_due(app, session: Session) -> No
     factories.make_channel(session, name="paused", paused=True)
     factories.make_channel(session, name="later", next_poll_at=utcnow() + timedelta(minutes=5))
     assert due_channels(session, utcnow()) == [ready.id]
+
+
+def test_two_workers_racing_for_a_lease_never_both_win(app, session: Session) -> None:
+    """On PostgreSQL the conditional UPDATE waits on the row lock and re-checks; on SQLite writes serialise."""
+    import threading
+
+    channel = factories.make_channel(session)
+    for round_no in range(15):
+        barrier = threading.Barrier(2)
+        wins: list[bool] = []
+
+        def contend(owner: str) -> None:
+            with db.sessions() as s:
+                barrier.wait()
+                wins.append(acquire_lease(s, channel.id, owner, utcnow()))
+
+        threads = [threading.Thread(target=contend, args=(f"worker-{round_no}-{i}",)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(wins) == [False, True]
+        with db.sessions() as s:
+            s.execute(Channel.__table__.update().values(lease_owner=None, lease_expires_at=None))
+            s.commit()
