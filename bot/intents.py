@@ -1,0 +1,215 @@
+"""Intent classification: per-language phrase banks and keyword rules, matched with rapidfuzz.
+
+A pack lists, per intent, `phrases` (short fragments as buyers write them),
+`patterns` (regular expressions over the normalised text, for shapes like "ordered X
+but got Y") and `weak` patterns (hints such as "is it ...?" that only win when nothing
+stronger matched). Words of space-delimited languages are first spell-corrected
+against the pack's vocabulary with rapidfuzz, then a phrase matches when its words
+occur in order with at most two extra words between them, a word matching any longer
+form it begins ("cancel" -> "cancelled"). Unspaced scripts (ja, zh, th, ko) match by
+substring; a space inside such a phrase means "these parts, in this order".
+The best match wins, nudged by a fixed priority so that the more specific intent
+wins ("arrived broken, I want a refund" is damage, not a refund request).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.normalise import normalise
+from bot.pack import intents_pack
+
+INTENTS = (
+    "where_is_my_order", "delivery_delay_complaint", "cancel_order", "return_or_refund",
+    "item_damaged_or_defective", "wrong_item_received", "change_address", "product_question",
+    "invoice_request", "thanks_or_positive", "escalation", "other",
+)
+# Specificity bonus: when two intents both match, the more specific one wins.
+_PRIORITY = {
+    "escalation": 30.0, "wrong_item_received": 7.0, "item_damaged_or_defective": 6.0,
+    "cancel_order": 5.0, "change_address": 5.0, "delivery_delay_complaint": 4.0,
+    "invoice_request": 4.0, "return_or_refund": 3.0, "where_is_my_order": 2.0,
+    "product_question": 0.0, "thanks_or_positive": -3.0, "other": -6.0,
+}
+STRONG, PATTERN, WEAK = 100.0, 100.0, 85.0
+TYPO_CUTOFF = 85.0
+CONFIDENT = 0.6  # below this the answer is `other`
+MAX_GAP = 2
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One normalised phrase of a phrase bank."""
+
+    text: str
+    intent: str
+    words: tuple[str, ...]
+    unspaced: bool
+
+
+@dataclass(frozen=True)
+class Bank:
+    """Everything one language's pack offers the matcher, prepared once."""
+
+    lang: str
+    phrases: tuple[Phrase, ...]
+    patterns: tuple[tuple[re.Pattern[str], str, float], ...]
+    vocabulary: frozenset[str]
+    typo_targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IntentGuess:
+    """The classified intent, its confidence and the phrases that matched."""
+
+    intent: str
+    confidence: float
+    matched: tuple[str, ...]
+    runner_up: str = ""
+    scores: tuple[tuple[str, float], ...] = ()
+
+
+@lru_cache(maxsize=None)
+def bank(lang: str) -> Bank:
+    """The prepared phrase bank of a language (empty when it has no pack)."""
+    pack = intents_pack(lang)
+    phrases: list[Phrase] = []
+    patterns: list[tuple[re.Pattern[str], str, float]] = []
+    vocabulary: set[str] = set(normalise(pack.get("meta", {}).get("words", "")).split())
+    for intent, entry in pack.items():
+        if intent not in INTENTS or not isinstance(entry, dict):
+            continue
+        for raw in entry.get("phrases", ()):
+            norm = normalise(raw)
+            if not norm:
+                continue
+            unspaced = bool(_UNSPACED.search(norm))
+            phrases.append(Phrase(norm, intent, tuple(norm.split()), unspaced))
+            if not unspaced:
+                vocabulary.update(norm.split())
+        for key, score in (("patterns", PATTERN), ("weak", WEAK)):
+            for raw in entry.get(key, ()):
+                patterns.append((re.compile(raw), intent, score))
+    targets = tuple(sorted(w for w in vocabulary if len(w) >= 5))
+    return Bank(lang, tuple(phrases), tuple(patterns), frozenset(vocabulary), targets)
+
+
+def _correct(tokens: list[str], banks: list[Bank]) -> list[str]:
+    """Replace unknown words by the closest word of the phrase banks ("cancdling" -> "cancelling")."""
+    known = frozenset().union(*(b.vocabulary for b in banks))
+    targets = [t for b in banks for t in b.typo_targets]
+    out = []
+    for token in tokens:
+        if len(token) >= 5 and token not in known and token.isalpha() and targets:
+            best = process.extractOne(token, targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+            if best is not None:
+                token = best[0]
+        out.append(token)
+    return out
+
+
+def _stem(word: str) -> str:
+    # "update" must meet "updating", "cancel" "cancelled": drop one final letter of longer words.
+    return word[:-1] if len(word) >= 6 else word
+
+
+def _word_hit(word: str, token: str, loose: bool = True) -> bool:
+    if token == word:
+        return True
+    if len(word) < (4 if loose else 6):
+        return False  # escalation words must be whole: "court" is not "courteous"
+    return token.startswith(_stem(word) if loose else word)
+
+
+def _match_words(words: tuple[str, ...], tokens: list[str], prefixes: set[str], loose: bool) -> float:
+    for word in words:
+        if word not in prefixes and (len(word) < 4 or _stem(word) not in prefixes):
+            return 0.0
+    best = 0.0
+    for start, token in enumerate(tokens):
+        if not _word_hit(words[0], token, loose):
+            continue
+        pos, gaps, ok = start, 0, True
+        for word in words[1:]:
+            for step in range(1, MAX_GAP + 2):
+                if pos + step < len(tokens) and _word_hit(word, tokens[pos + step], loose):
+                    gaps += step - 1
+                    pos += step
+                    break
+            else:
+                ok = False
+                break
+        if ok:
+            best = max(best, STRONG - 3.0 * gaps)
+            if gaps == 0:
+                break
+    return best
+
+
+def _match_unspaced(phrase: Phrase, text: str) -> float:
+    if len(phrase.words) == 1:
+        return STRONG if phrase.text in text else 0.0
+    pos = 0
+    for part in phrase.words:  # parts in order, e.g. "什麼時候 出貨"
+        found = text.find(part, pos)
+        if found < 0 or (pos and found - pos > 12):
+            return 0.0
+        pos = found + len(part)
+    return STRONG - 2.0
+
+
+def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGuess:
+    """Classify a buyer message with the phrase banks of the given languages (first counts most)."""
+    norm = normalise(f"{subject} {text}" if subject else text)
+    banks = [bank(lang) for lang in dict.fromkeys(languages)]
+    tokens = _correct(norm.split(), banks)
+    corrected = " ".join(tokens)
+    prefixes = set(tokens)
+    for token in tokens:
+        prefixes.update(token[:n] for n in range(4, len(token)))
+    best: dict[str, float] = {}
+    hits: dict[str, list[str]] = {}
+
+    def record(intent: str, score: float, label: str) -> None:
+        hits.setdefault(intent, []).append(label)
+        if score > best.get(intent, 0.0):
+            best[intent] = score
+
+    for index, b in enumerate(banks):
+        penalty = 0.0 if index == 0 else 6.0  # another pack (English loanwords) counts a little less
+        for phrase in b.phrases:
+            if phrase.unspaced:
+                score = _match_unspaced(phrase, norm)
+                bonus = min(len(phrase.text), 12) / 2.0
+            else:
+                score = _match_words(phrase.words, tokens, prefixes, phrase.intent != "escalation")
+                bonus = min(len(phrase.text), 30) / 5.0
+            if score:
+                # Longer phrases are more specific.
+                record(phrase.intent, score - penalty + bonus, f"{b.lang}:{phrase.text}")
+        for pattern, intent, score in b.patterns:
+            if pattern.search(norm):
+                record(intent, score - penalty, f"{b.lang}:/{pattern.pattern}/")
+    if not best:
+        return IntentGuess("other", 0.3, ())
+    ranked = sorted(
+        ((intent, score + _PRIORITY[intent] + 2.0 * min(len(hits[intent]) - 1, 3)) for intent, score in best.items()),
+        key=lambda kv: (-kv[1], INTENTS.index(kv[0])),
+    )
+    top_intent, top = ranked[0]
+    confidence = min(0.99, max(0.0, (best[top_intent] - 55.0) / 45.0))
+    runner_up = ""
+    if len(ranked) > 1:
+        runner_up, second = ranked[1]
+        if top - second < 5.0 and top_intent != "escalation":
+            confidence *= 0.85  # two intents nearly tied: an agent should look
+    scores = tuple((i, round(s, 1)) for i, s in ranked)
+    if confidence < CONFIDENT and top_intent != "escalation":
+        return IntentGuess("other", round(confidence, 3), tuple(hits[top_intent]), top_intent, scores)
+    return IntentGuess(top_intent, round(confidence, 3), tuple(hits[top_intent]), runner_up, scores)
