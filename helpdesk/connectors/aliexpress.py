@@ -163,6 +163,7 @@ class AliExpressConnector(Connector):
         self.sign_method = str(s.get("sign_method") or "sha256")
         self.seller = s.get("seller_login_id")
         self.msg_sources = str(s.get("msg_sources") or "message_center")
+        self.page_size = int(s.get("page_size") or RELATIONS_PER_PAGE)
         self.client = make_client(s)
 
     def call(self, method: str, params: Mapping[str, Any], *, idempotency_key: str | None = None) -> dict[str, Any]:
@@ -212,7 +213,7 @@ class AliExpressConnector(Connector):
         window = SeenWindow.resume(cursor, overlap=OVERLAP, lookback=LOOKBACK)
         start = window.start(now)
         page = int(cursor.get("page") or 1)
-        inner = self.call(M_RELATIONS, {"current_page": page, "page_size": RELATIONS_PER_PAGE, "msg_sources": self.msg_sources})
+        inner = self.call(M_RELATIONS, {"current_page": page, "page_size": self.page_size, "msg_sources": self.msg_sources})
         result = self._result(inner, inner)
         try:
             relations = _list(result.get("relation_list"), "relation_result", "relation")
@@ -232,7 +233,7 @@ class AliExpressConnector(Connector):
                 reached_old = True
                 continue
             self._conversation(channel_id, relation, start, window, messages, failures)
-        more = len(relations) >= RELATIONS_PER_PAGE and not reached_old
+        more = len(relations) >= self.page_size and not reached_old
         if more:
             state = window.cursor(advance=False)
             state["page"] = page + 1
@@ -327,7 +328,7 @@ class AliExpressConnector(Connector):
         window = SeenWindow.resume(cursor, overlap=OVERLAP, lookback=LOOKBACK)
         start = cursor.get("start") or format_time(window.start(now_utc()))
         page = int(cursor.get("page") or 1)
-        query = {"modified_date_start": start, "page_size": ORDERS_PER_PAGE, "current_page": page}
+        query = {"modified_date_start": start, "page_size": min(self.page_size, ORDERS_PER_PAGE), "current_page": page}
         inner = self.call(M_ORDERS, {"param0": query})
         result = self._result(inner, inner)
         try:

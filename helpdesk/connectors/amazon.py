@@ -104,6 +104,7 @@ class AmazonConnector(Connector):
         s = channel.settings
         self.endpoint = str(s.get("endpoint") or ENDPOINT).rstrip("/")
         self.marketplace_id = str(s.get("marketplace_id") or "A1PA6795UKMFR9")
+        self.page_size = int(s.get("page_size") or 100)
         self.client = make_client(s)
         self._access_token: str | None = channel.credentials.get("access_token")
         self._mailbox: Mailbox | None = None
@@ -173,7 +174,7 @@ class AmazonConnector(Connector):
         """One getOrders page updated after the cursor, each order with its items."""
         window = SeenWindow.resume(cursor, overlap=OVERLAP, lookback=LOOKBACK)
         after = cursor.get("after") or iso(window.start(now_utc()))
-        params: dict[str, Any] = {"MarketplaceIds": self.marketplace_id, "LastUpdatedAfter": after, "MaxResultsPerPage": 100}
+        params: dict[str, Any] = {"MarketplaceIds": self.marketplace_id, "LastUpdatedAfter": after, "MaxResultsPerPage": self.page_size}
         if cursor.get("next_token"):
             params["NextToken"] = cursor["next_token"]
         data = self._get("/orders/v0/orders", params)

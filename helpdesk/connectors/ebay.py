@@ -104,6 +104,7 @@ class EbayConnector(Connector):
         self.seller = s.get("seller_user_id")
         self.marketplace_id = s.get("marketplace_id") or channel.marketplace
         self.token = str(channel.credentials.get("user_token") or channel.credentials.get("access_token") or "")
+        self.page_size = int(s.get("page_size") or HEADERS_PER_PAGE)
         self.client = make_client(s)
 
     # -- transport ---------------------------------------------------------------------
@@ -173,7 +174,7 @@ class EbayConnector(Connector):
                 continue
             headers[message_id] = (when, key)
         ordered = sorted(headers.items(), key=lambda kv: (kv[1][0], kv[0]))
-        page = ordered[:HEADERS_PER_PAGE]
+        page = ordered[: self.page_size]
         for ids in chunks([mid for mid, _ in page], 10):
             body_root = self._call(
                 "GetMyMessages", [("DetailLevel", "ReturnMessages"), ("MessageIDs", {"MessageID": ids})]
@@ -311,7 +312,7 @@ class EbayConnector(Connector):
         headers = {"Authorization": f"Bearer {self.token}"}
         if self.marketplace_id:
             headers["X-EBAY-C-MARKETPLACE-ID"] = str(self.marketplace_id)
-        params = {"filter": f"lastmodifieddate:[{start}..]", "limit": str(ORDERS_PER_PAGE), "offset": str(offset)}
+        params = {"filter": f"lastmodifieddate:[{start}..]", "limit": str(min(self.page_size * 4, ORDERS_PER_PAGE)), "offset": str(offset)}
         response = send(self.client, "GET", url, params=params, headers=headers)
         if response.status_code >= 400:
             raise PermanentError(f"HTTP {response.status_code} from getOrders")

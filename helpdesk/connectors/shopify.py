@@ -100,6 +100,7 @@ class ShopifyConnector(Connector):
         self.base = f"{shop}/admin/api/{s.get('api_version') or API_VERSION}"
         token = str(channel.credentials.get("access_token") or "")
         self.client = make_client(s, {"X-Shopify-Access-Token": token, "Accept": "application/json"})
+        self.page_size = int(s.get("page_size") or PAGE_LIMIT)
         self._locations: dict[int, str] | None = None
         self._mailbox: Mailbox | None = None
 
@@ -145,9 +146,9 @@ class ShopifyConnector(Connector):
         """One page of orders updated after the cursor (any status)."""
         window = SeenWindow.resume(cursor, overlap=OVERLAP, lookback=LOOKBACK)
         if cursor.get("page_info"):
-            params: dict[str, Any] = {"limit": PAGE_LIMIT, "page_info": cursor["page_info"]}
+            params: dict[str, Any] = {"limit": self.page_size, "page_info": cursor["page_info"]}
         else:
-            params = {"status": "any", "limit": PAGE_LIMIT, "updated_at_min": iso(window.start(now_utc()))}
+            params = {"status": "any", "limit": self.page_size, "updated_at_min": iso(window.start(now_utc()))}
         response = self._get("orders.json", params)
         items = self._list(response, "orders")
         orders: list[OrderSnapshot] = []
@@ -188,11 +189,11 @@ class ShopifyConnector(Connector):
             return StockPage(levels=[], cursor=dict(cursor))
         window = SeenWindow.resume(cursor, overlap=OVERLAP, lookback=timedelta(days=3650))
         if cursor.get("page_info"):
-            params: dict[str, Any] = {"limit": PAGE_LIMIT, "page_info": cursor["page_info"]}
+            params: dict[str, Any] = {"limit": self.page_size, "page_info": cursor["page_info"]}
         else:
             params = {
                 "location_ids": ",".join(str(i) for i in sorted(locations)),
-                "limit": PAGE_LIMIT,
+                "limit": self.page_size,
                 "updated_at_min": iso(window.start(now_utc())),
             }
         response = self._get("inventory_levels.json", params)

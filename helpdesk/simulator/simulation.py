@@ -149,13 +149,13 @@ class Simulation:
             chosen = self._buyer(world, buyer, order)
             product = order.lines[0][0] if order else world.products[seq % len(world.products)]
             intent = "where_is_order" if order else "product_question"
-            message = compose(self.seed, seq, world, chosen, intent, order, product, self.now(),
-                              subject=subject if subject is not None else "", text=text)
-            if order_id and order is None:
-                message.subject = message.subject or f"Order {order_id}"
-                message.text = message.text if order_id in message.text else f"{message.text}\n\n{order_id}"
-            if not message.subject:
-                message.subject = text.strip().splitlines()[0][:60]
+            title = subject if subject is not None else ""
+            if order_id and order_id not in title and order_id not in text:
+                title = f"{title} (order {order_id})" if title else f"Order {order_id}"
+            title = title or text.strip().splitlines()[0][:60]
+            message = compose(self.seed, seq, world, chosen, intent, order, product, self.now(), subject=title, text=text)
+            if order is None and order_id:
+                message.order_ref = order_id
             self._publish(message)
             return message
 

@@ -34,11 +34,12 @@ class BuyerMessage:
     kind: str = "m2m"  # eBay: "asq" for a question about a listing
     thread: str = ""  # AliExpress channel id, eBay item:user
     answered: bool = False
+    order_ref: str | None = None  # an injected order id the world does not know
 
     @property
     def order_id(self) -> str | None:
         """The order the message is about."""
-        return self.order.order_id if self.order else None
+        return self.order.order_id if self.order else self.order_ref
 
 
 def external_id(platform: str, seed: int, seq: int, domain: str = "sim.example") -> str:
