@@ -1,8 +1,10 @@
 """The reply bot: a library with no Flask or database import.
 
-Scaffold only for now: the multilingual language detection, intents, rules and
-templates arrive with the bot issue. `bot.draft(inquiry, context) -> Draft`
-will be its one entry point.
+`bot.draft(inquiry, context) -> Draft` is its one entry point; the dataclasses below
+are the plain facts it reads and the answer it gives.
 """
 
-__all__: list[str] = []
+from bot.drafting import draft
+from bot.facts import Action, CaseContext, Draft, Inquiry, OrderFacts, OrderLine, SellerSettings
+
+__all__ = ["Action", "CaseContext", "Draft", "Inquiry", "OrderFacts", "OrderLine", "SellerSettings", "draft"]
