@@ -40,12 +40,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'helpdesk-test.db'}"
 
 
+# Rows the migrations seed (built-in SLA policies and calendars): restored after each test.
+SEEDED_TABLES = ("business_calendars", "sla_policies")
+_seed: dict[str, list[dict]] = {}
+
+
 @pytest.fixture(scope="session")
 def migrated_engine(database_url: str) -> Iterator[Engine]:
     """An engine on a database built by the migrations (not create_all), once per run."""
     engine = make_engine(parse_database_url(database_url))
     drop_everything(engine)
     schema.upgrade(engine)
+    with engine.connect() as conn:
+        for name in SEEDED_TABLES:
+            _seed[name] = [dict(row._mapping) for row in conn.execute(Base.metadata.tables[name].select())]
     yield engine
     drop_everything(engine)
     engine.dispose()
@@ -60,6 +68,11 @@ def _empty_tables(engine: Engine) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+        for name in SEEDED_TABLES:
+            if _seed.get(name):
+                conn.execute(Base.metadata.tables[name].insert(), _seed[name])
+                if engine.dialect.name == "postgresql":
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"))
 
 
 @pytest.fixture

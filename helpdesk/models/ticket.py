@@ -79,6 +79,8 @@ class Ticket(TimestampMixin, Base):
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agents.id", ondelete="SET NULL"))
 
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the buyer first wrote (the platform's time): the start of the first-response clock.
+    first_inbound_at: Mapped[datetime | None]
     last_inbound_at: Mapped[datetime | None]
     last_outbound_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
@@ -94,6 +96,8 @@ class Ticket(TimestampMixin, Base):
     marketplace_due_at: Mapped[datetime | None]
     # The tightest of the due times above: what the inbox sorts by.
     sla_due_at: Mapped[datetime | None]
+    # When the tightest clock passes its warning point (75% of the time gone, by default).
+    sla_warn_at: Mapped[datetime | None]
     sla_state: Mapped[SlaState] = mapped_column(enum_type(SlaState, "sla_state"), default=SlaState.NONE)
     sla_paused_at: Mapped[datetime | None]
     first_response_breached: Mapped[bool] = mapped_column(default=False)

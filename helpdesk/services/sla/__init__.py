@@ -1,0 +1,1 @@
+"""Response SLAs: business calendars, due times, ticket clocks, the sweeper and reports."""
