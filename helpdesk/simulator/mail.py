@@ -69,7 +69,7 @@ class MailServer:
         self._backend: DictBackend | None = None
         self._config: Config | None = None
         self._connections: set[asyncio.Task[Any]] = set()
-        self._smtp_protocols: set[SMTP] = set()
+        self._transports: set[asyncio.BaseTransport] = set()
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -168,17 +168,24 @@ class MailServer:
             self.smtp_port = smtp.sockets[0].getsockname()[1]
             ready.set()
             await self._stopping.wait()
+            # Stop accepting first and let accepts already in flight attach their transports:
+            # Server.close() racing an accept leaks the accepted socket on Python 3.11.
+            for server in (imap, smtp):
+                for sock in server.sockets:
+                    self._loop.remove_reader(sock.fileno())
+            for _ in range(5):
+                await asyncio.sleep(0)
             for server in (imap, smtp):
                 server.close()
-            for protocol in list(self._smtp_protocols):
-                if protocol.transport is not None:
-                    protocol.transport.close()
+            for transport in list(self._transports):
+                transport.close()
             for task in list(self._connections):
                 task.cancel()
             await asyncio.gather(*self._connections, return_exceptions=True)
             await imap.wait_closed()
             await smtp.wait_closed()
-            await asyncio.sleep(0)  # let aiosmtpd's connection_lost callbacks run
+            for _ in range(3):  # let connection_lost callbacks run before the loop closes
+                await asyncio.sleep(0)
         finally:
             self._executor.shutdown(wait=True)
 
@@ -212,14 +219,18 @@ class MailServer:
                 self._connections.discard(task)
                 writer.close()
 
-        return await asyncio.start_server(tracked, host=self.host, port=self.imap_port)
+        def factory() -> asyncio.StreamReaderProtocol:
+            return _TrackedStreamProtocol(self._transports, asyncio.StreamReader(), tracked)
+
+        assert self._loop is not None
+        return await self._loop.create_server(factory, host=self.host, port=self.imap_port)
 
     def _smtp_factory(self) -> SMTP:
         auth: dict[str, Any] = {}
         if self.smtp_auth:
             auth = {"auth_require_tls": False, "authenticator": self._authenticate}
         return _TrackedSMTP(
-            _SMTPHandler(self), self._smtp_protocols, hostname="sim.localhost",
+            _SMTPHandler(self), self._transports, hostname="sim.localhost",
             enable_SMTPUTF8=True, loop=self._loop, **auth,
         )  # fmt: skip
 
@@ -295,16 +306,41 @@ class MailServer:
             callback(mail.mail_from, mail.rcpt_tos, mail.raw)
 
 
-class _TrackedSMTP(SMTP):
-    """aiosmtpd's protocol, remembered while connected so stop() can close it."""
+class _TrackedStreamProtocol(asyncio.StreamReaderProtocol):
+    """asyncio's stream protocol, with its transport remembered so stop() can close it."""
 
-    def __init__(self, handler: Any, registry: set[SMTP], **kwargs: Any) -> None:
-        super().__init__(handler, **kwargs)
+    def __init__(self, registry: set[asyncio.BaseTransport], reader: asyncio.StreamReader, callback: Any) -> None:
+        super().__init__(reader, callback)
         self._registry = registry
-        registry.add(self)
+        self._tracked: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._tracked = transport
+        self._registry.add(transport)
+        super().connection_made(transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._registry.discard(self)
+        if self._tracked is not None:
+            self._registry.discard(self._tracked)
+        super().connection_lost(exc)
+
+
+class _TrackedSMTP(SMTP):
+    """aiosmtpd's protocol, with its transport remembered so stop() can close it."""
+
+    def __init__(self, handler: Any, registry: set[asyncio.BaseTransport], **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self._registry = registry
+        self._tracked: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._tracked = transport
+        self._registry.add(transport)
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._tracked is not None:
+            self._registry.discard(self._tracked)
         super().connection_lost(exc)
 
 
