@@ -159,7 +159,7 @@ def send_message(form: dict[str, str]) -> Response:
     if not key:
         return _error("isv.invalid-parameter", "Missing idempotency_key")
     msgs = _conversations()[channel_id]
-    duplicate = simulation().record_reply("aliexpress", key, None)
+    duplicate = simulation().record_reply("aliexpress", key, channel_id, form.get("content", ""))
     for m in msgs:
         m.answered = True
     return _respond(M_SEND, {"is_success": True, "msg_id": "r" + hashlib.sha256(key.encode()).hexdigest()[:12], "duplicate": duplicate})

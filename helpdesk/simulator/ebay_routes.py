@@ -264,7 +264,8 @@ def _reply(call: str, root: ET.Element) -> Response:
         return _failure(call, "20135", "The recipient is not a partner of this order.")
     if not key:
         return _failure(call, "37", "MessageID (the idempotency key) is missing.")
-    duplicate = sim.record_reply("ebay", key, target)
+    conversation = f"{recipient}:{member.findtext(Q + 'ParentMessageID') or root.findtext(Q + 'ItemID') or ''}"
+    duplicate = sim.record_reply("ebay", key, conversation, member.findtext(Q + "Body") or "", target)
 
     def build(resp: ET.Element) -> None:
         if duplicate:

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
+from email import policy
+from email.parser import BytesParser
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, getaddresses
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from helpdesk.simulator.faults import Faults
 from helpdesk.simulator.phrases import INTENTS
 from helpdesk.simulator.traffic import BuyerMessage, compose, generate
-from helpdesk.simulator.truth import Truth
+from helpdesk.simulator.truth import RETRY, Truth
 from helpdesk.simulator.world import STORES, Buyer, Store, StoreWorld, build_world
 
 if TYPE_CHECKING:
@@ -284,27 +285,28 @@ class Simulation:
 
     def on_mail_received(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> None:
         """Count a reply that arrived over SMTP; its Message-ID is its idempotency key."""
-        headers = BytesHeaderParser().parsebytes(raw)
-        key = str(headers.get("X-Idempotency-Key") or headers.get("Message-ID") or hashlib.sha256(raw).hexdigest())
-        senders = {addr.lower() for _name, addr in getaddresses([str(headers.get("From") or ""), mail_from])}
+        parsed = BytesParser(policy=policy.default).parsebytes(raw)
+        key = str(parsed.get("X-Idempotency-Key") or parsed.get("Message-ID") or hashlib.sha256(raw).hexdigest())
+        senders = {addr.lower() for _name, addr in getaddresses([str(parsed.get("From") or ""), mail_from])}
         platform = "email"
         for world in self.worlds.values():
             if world.store.mail_address and world.store.mail_address.lower() in senders:
                 platform = world.store.platform
                 break
-        else:
-            if any(r.lower().endswith(".amazon.de") for r in rcpt_tos):
-                platform = "amazon"
-        self.truth.record_reply(platform, key.strip())
+        body = parsed.get_body(preferencelist=("plain", "html")) if isinstance(parsed, EmailMessage) else None
+        text = body.get_content() if isinstance(body, EmailMessage) else ""
+        conversation = ",".join(sorted(r.lower() for r in rcpt_tos))
+        self.truth.record_reply(platform, key.strip(), conversation, str(text))
 
     # -- replies over HTTP --------------------------------------------------------------
 
-    def record_reply(self, platform: str, key: str, message: BuyerMessage | None = None) -> bool:
-        """Count an HTTP reply; True when its key was seen before."""
-        duplicate = self.truth.record_reply(platform, key)
+    def record_reply(self, platform: str, key: str, conversation: str, body: str,
+                     message: BuyerMessage | None = None) -> bool:
+        """Count an HTTP reply; True when its key was received before (a recognised retry)."""
+        outcome = self.truth.record_reply(platform, key, conversation, body)
         if message is not None:
             message.answered = True
-        return duplicate
+        return outcome == RETRY
 
     def snapshot(self) -> dict[str, Any]:
         """The truth, with the seed and the run's settings."""
