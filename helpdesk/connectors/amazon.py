@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -34,6 +35,7 @@ from helpdesk.connectors.base import (
     PayloadError,
     PayloadFailure,
     PermanentError,
+    RateLimited,
     SendResult,
     StockLevelSnapshot,
     StockPage,
@@ -60,6 +62,7 @@ LWA_URL = "https://api.amazon.com/auth/o2/token"
 ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
 OVERLAP = timedelta(minutes=10)
 LOOKBACK = timedelta(days=30)
+ITEM_RETRIES = 4
 
 STATUSES = {
     "Pending": "pending",
@@ -168,6 +171,19 @@ class AmazonConnector(Connector):
             raise TransientError(f"SP-API HTTP {response.status_code}: {message}")
         return json_object(response)
 
+    def _get_with_retries(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A sub-request of a page, retried a few times: one order's items failing must not
+        sink a page of a hundred orders (the poller retries whole pages only)."""
+        for attempt in range(ITEM_RETRIES):
+            try:
+                return self._get(path, params)
+            except (RateLimited, TransientError) as exc:
+                if attempt == ITEM_RETRIES - 1:
+                    raise
+                wait = exc.retry_after if isinstance(exc, RateLimited) and exc.retry_after else 0.2 * 2**attempt
+                time.sleep(min(wait, 2.0))
+        raise AssertionError("unreachable")
+
     # -- orders ----------------------------------------------------------------------------
 
     def fetch_orders(self, cursor: Mapping[str, Any]) -> OrderPage:
@@ -209,7 +225,7 @@ class AmazonConnector(Connector):
         token: str | None = None
         for _ in range(20):
             params = {"NextToken": token} if token else {}
-            data = self._get(f"/orders/v0/orders/{order_id}/orderItems", params)
+            data = self._get_with_retries(f"/orders/v0/orders/{order_id}/orderItems", params)
             payload = data.get("payload")
             if not isinstance(payload, Mapping) or not isinstance(payload.get("OrderItems"), list):
                 raise ValueError("getOrderItems without payload.OrderItems")

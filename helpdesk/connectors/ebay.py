@@ -139,8 +139,15 @@ class EbayConnector(Connector):
         now = now_utc()
         messages: list[InboundMessage] = []
         failures: list[PayloadFailure] = []
-        my_cursor, my_more = self._fetch_my_messages(cursor.get("my") or {}, now, messages, failures)
-        asq_cursor, asq_more = self._fetch_questions(cursor.get("asq") or {}, now, messages, failures)
+        mine = SeenWindow(cursor.get("my") or {}, overlap=OVERLAP, lookback=LOOKBACK)
+        questions = SeenWindow.resume(cursor.get("asq") or {}, overlap=OVERLAP, lookback=LOOKBACK)
+        my_more = self._fetch_my_messages(mine, questions, now, messages, failures)
+        asq_page, asq_more = self._fetch_questions(questions, mine, int((cursor.get("asq") or {}).get("page") or 1),
+                                                   now, messages, failures)
+        my_cursor = mine.cursor()
+        asq_cursor = questions.cursor(advance=not asq_more)
+        if asq_more:
+            asq_cursor["page"] = asq_page + 1
         unique: dict[str, InboundMessage] = {}
         for message in messages:
             unique.setdefault(message.external_id, message)
@@ -152,9 +159,9 @@ class EbayConnector(Connector):
         )
 
     def _fetch_my_messages(
-        self, cursor: Mapping[str, Any], now: datetime, out: list[InboundMessage], failures: list[PayloadFailure]
-    ) -> tuple[dict[str, Any], bool]:
-        window = SeenWindow(cursor, overlap=OVERLAP, lookback=LOOKBACK)
+        self, window: SeenWindow, other: SeenWindow, now: datetime, out: list[InboundMessage],
+        failures: list[PayloadFailure],
+    ) -> bool:
         root = self._call(
             "GetMyMessages",
             [("DetailLevel", "ReturnHeaders"), ("FolderID", 0), ("StartTime", iso(window.start(now))), ("EndTime", iso(now))],
@@ -171,6 +178,9 @@ class EbayConnector(Connector):
                     window.add(key, window.high or now)
                 continue
             if not message_id or not key or not window.is_new(key) or X.text(el, "Sender") == "eBay":
+                continue
+            if not other.is_new(key):
+                window.add(key, when)  # already returned by GetMemberMessages
                 continue
             headers[message_id] = (when, key)
         ordered = sorted(headers.items(), key=lambda kv: (kv[1][0], kv[0]))
@@ -190,7 +200,7 @@ class EbayConnector(Connector):
                     failures.append(PayloadFailure(raw=_raw(el), error=str(exc)[:300], external_id=key))
         for _mid, (when, key) in page:
             window.add(key, when)
-        return window.cursor(), len(ordered) > len(page)
+        return len(ordered) > len(page)
 
     def _my_message(self, el: ET.Element, key: str) -> InboundMessage:
         sender = X.text(el, "Sender")
@@ -222,10 +232,9 @@ class EbayConnector(Connector):
         )
 
     def _fetch_questions(
-        self, cursor: Mapping[str, Any], now: datetime, out: list[InboundMessage], failures: list[PayloadFailure]
-    ) -> tuple[dict[str, Any], bool]:
-        window = SeenWindow.resume(cursor, overlap=OVERLAP, lookback=LOOKBACK)
-        page_number = int(cursor.get("page") or 1)
+        self, window: SeenWindow, other: SeenWindow, page_number: int, now: datetime, out: list[InboundMessage],
+        failures: list[PayloadFailure],
+    ) -> tuple[int, bool]:
         root = self._call(
             "GetMemberMessages",
             [
@@ -238,7 +247,7 @@ class EbayConnector(Connector):
         )
         for el in X.findall(root, "MemberMessage/MemberMessageExchange"):
             key = X.text(el, "Question/MessageID")
-            if key and not window.is_new(key):
+            if key and not (window.is_new(key) and other.is_new(key)):
                 continue
             try:
                 message = self._question(el)
@@ -249,12 +258,7 @@ class EbayConnector(Connector):
                 continue
             out.append(message)
             window.add(message.external_id, message.sent_at)
-        more = (X.text(root, "HasMoreItems") or "false") == "true"
-        if more:
-            state = window.cursor(advance=False)
-            state["page"] = page_number + 1
-            return state, True
-        return window.cursor(), False
+        return page_number, (X.text(root, "HasMoreItems") or "false") == "true"
 
     def _question(self, el: ET.Element) -> InboundMessage:
         key = X.text(el, "Question/MessageID")
