@@ -184,9 +184,10 @@ def demo_command(host: str, port: int, instance: Path) -> None:
 from helpdesk.commands.bench_ingest import bench_ingest  # noqa: E402
 from helpdesk.commands.bot import bench_bot, bot  # noqa: E402
 from helpdesk.commands.ingest import poll, quarantine, stats, stock  # noqa: E402
+from helpdesk.commands.sla import sla  # noqa: E402
 from helpdesk.simulator.cli import simulate  # noqa: E402
 
-for command in (bot, simulate, poll, stats, stock, quarantine):
+for command in (bot, simulate, poll, stats, stock, quarantine, sla):
     main.add_command(command)
 bench.add_command(bench_bot)
 bench.add_command(bench_ingest)

@@ -15,6 +15,7 @@ from helpdesk.models import AuthorKind, Channel, Direction, Message, Order, Tick
 from helpdesk.services.customers import normalise_identity, resolve_customers
 from helpdesk.services.quarantine import quarantine_failures
 from helpdesk.services.sanitize import sanitize_html
+from helpdesk.services.sla.tracking import message_due, on_buyer_messages, on_status_change, policies_for_channel
 
 # A buyer who writes again within this time re-opens their solved ticket instead of starting a new one.
 REOPEN_WINDOW = timedelta(days=7)
@@ -160,15 +161,17 @@ def record_inbound_messages(session: Session, channel_id: int, page: MessagePage
     result.quarantined = quarantine_failures(session, channel_id, page.failures)
 
     if fresh:
-        _record_fresh(session, channel_id, fresh, now, result)
+        _record_fresh(session, channel, fresh, now, result)
 
     channel.poll_cursor = {**(channel.poll_cursor or {}), stream: page.cursor}
     session.commit()
     return result
 
 
-def _record_fresh(session: Session, channel_id: int, fresh: Sequence[InboundMessage], now: datetime,
+def _record_fresh(session: Session, channel: Channel, fresh: Sequence[InboundMessage], now: datetime,
                   result: IngestResult) -> None:
+    channel_id = channel.id
+    policies = policies_for_channel(session, channel)
     customers = resolve_customers(session, [m.buyer for m in fresh], channel_id)
     customer_ids = set(customers.values())
     orders = _orders_by_ref(session, channel_id, {m.order_id for m in fresh if m.order_id})
@@ -200,14 +203,21 @@ def _record_fresh(session: Session, channel_id: int, fresh: Sequence[InboundMess
             if ticket.status == TicketStatus.SOLVED:
                 ticket.status, ticket.solved_at = TicketStatus.OPEN, None
                 result.reopened_ticket_ids.append(ticket.id)
+                on_status_change(ticket, TicketStatus.SOLVED, TicketStatus.OPEN, policies, now)
             elif ticket.status == TicketStatus.PENDING:
                 ticket.status = TicketStatus.OPEN  # the buyer answered what we waited for
+                on_status_change(ticket, TicketStatus.PENDING, TicketStatus.OPEN, policies, now)
             if ticket.order_id is None and order_id is not None:
                 ticket.order_id, ticket.order_ref = order_id, order_ref
             touched[ticket.id] = ticket
         ticket.last_activity_at = max(ticket.last_activity_at, inbound.sent_at)
         ticket.last_inbound_at = max(ticket.last_inbound_at or inbound.sent_at, inbound.sent_at)
         assigned.append((ticket, inbound))
+    sent_by_ticket: dict[int, tuple[Ticket, list[datetime]]] = {}
+    for ticket, inbound in assigned:
+        sent_by_ticket.setdefault(id(ticket), (ticket, []))[1].append(inbound.sent_at)
+    for ticket, sent_ats in sent_by_ticket.values():
+        on_buyer_messages(ticket, sent_ats, policies, now)
     session.flush()  # new tickets get their ids; then the messages go in as one multi-row INSERT
     rows = [
         {
@@ -220,7 +230,8 @@ def _record_fresh(session: Session, channel_id: int, fresh: Sequence[InboundMess
             "attachments": [{"name": a.name[:255], "content_type": a.content_type, "size": a.size}
                             for a in inbound.attachments],
             "language": None, "sent_at": inbound.sent_at, "created_at": now, "is_auto_reply": False,
-            "delivery_state": None, "delivery_error": None, "response_due_at": None, "responded_at": None,
+            "delivery_state": None, "delivery_error": None,
+            "response_due_at": message_due(policies, inbound.sent_at), "responded_at": None,
             "no_response_needed": False,
         }
         for ticket, inbound in assigned

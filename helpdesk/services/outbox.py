@@ -36,6 +36,7 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.services.ingest import ticket_token_ref
+from helpdesk.services.sla.tracking import on_agent_reply, policies_for_channel
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +99,9 @@ def queue_reply(session: Session, ticket_id: int, body_text: str, *, agent: Agen
     )
     session.add(item)
     ticket.last_activity_at = now
-    if not is_auto_reply:
+    if not is_auto_reply:  # an auto-reply is not a response: no clock stops for it
+        on_agent_reply(session, ticket, policies_for_channel(session, ticket.channel), now)
         ticket.last_outbound_at = now
-        ticket.first_response_at = ticket.first_response_at or now
         if ticket.status == TicketStatus.NEW:
             ticket.status = TicketStatus.OPEN
     session.commit()

@@ -181,3 +181,29 @@ def business_time_between(start: datetime, end: datetime, hours: BusinessHours) 
     if end <= start:
         return timedelta(0)
     return sum((hi - lo for lo, hi in hours.open_intervals(start.astimezone(UTC), end.astimezone(UTC))), timedelta(0))
+
+
+def subtract_business_time(end: datetime, duration: timedelta, hours: BusinessHours) -> datetime:
+    """The moment `duration` of open time before `end` (walking back through open hours)."""
+    if end.tzinfo is None:
+        raise ValueError("end must be timezone-aware")
+    remaining = duration
+    if remaining <= timedelta(0):
+        return end
+    end = end.astimezone(UTC)
+    zone = hours.zone
+    local_day = end.astimezone(zone).date()
+    for offset in range(MAX_SEARCH_DAYS):
+        day = local_day - timedelta(days=offset)
+        if hours.is_closed_day(day):
+            continue
+        for open_min, close_min in reversed(hours.weekly[day.weekday()]):
+            opens, closes = _local_to_utc(day, open_min, zone), _local_to_utc(day, close_min, zone)
+            hi = min(closes, end)
+            if hi <= opens:
+                continue
+            span = hi - opens
+            if span >= remaining:
+                return hi - remaining
+            remaining -= span
+    raise CalendarError("the calendar has no open hours in the previous three years")

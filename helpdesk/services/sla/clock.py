@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from helpdesk.services.sla.calendar import ALWAYS_OPEN, BusinessHours, add_business_time, business_time_between
+from helpdesk.services.sla.calendar import (
+    ALWAYS_OPEN,
+    BusinessHours,
+    add_business_time,
+    business_time_between,
+    subtract_business_time,
+)
 
 
 class Clock(StrEnum):
@@ -44,9 +50,12 @@ class PolicySpec:
             return start + timedelta(minutes=minutes)
         return add_business_time(start, timedelta(minutes=minutes), self.hours)
 
-    def warn_at(self, start: datetime, minutes: int) -> datetime:
-        """When `warn_fraction` of the time is gone."""
-        return self.due(start, max(int(minutes * self.warn_fraction), 0))
+    def warn_before(self, due: datetime, minutes: int) -> datetime:
+        """When `warn_fraction` of the `minutes` leading to `due` are gone."""
+        left = timedelta(minutes=minutes * (1 - self.warn_fraction))
+        if self.clock == Clock.WALL:
+            return due - left
+        return subtract_business_time(due, left, self.hours)
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Time counted by this clock between two moments."""
