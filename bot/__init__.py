@@ -4,7 +4,7 @@
 are the plain facts it reads and the answer it gives.
 """
 
-from bot.drafting import draft
+from bot.drafting import draft, warm_up
 from bot.facts import Action, CaseContext, Draft, Inquiry, OrderFacts, OrderLine, SellerSettings
 
-__all__ = ["Action", "CaseContext", "Draft", "Inquiry", "OrderFacts", "OrderLine", "SellerSettings", "draft"]
+__all__ = ["Action", "CaseContext", "Draft", "Inquiry", "OrderFacts", "OrderLine", "SellerSettings", "draft", "warm_up"]

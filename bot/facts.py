@@ -127,3 +127,31 @@ class Draft:
             "why": list(self.why),
             "missing_facts": list(self.missing_facts),
         }
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def order_from_dict(data: Mapping[str, object]) -> OrderFacts:
+    """Build OrderFacts from JSON-like data (ISO dates, numbers as strings or numbers)."""
+    lines = tuple(
+        OrderLine(
+            sku=str(line.get("sku", "")), title=str(line.get("title", "")), quantity=int(line.get("quantity", 1)),
+            unit_price=Decimal(str(line["unit_price"])) if line.get("unit_price") is not None else None,
+        )
+        for line in data.get("lines", ()) or ()  # type: ignore[union-attr]
+    )
+    window = data.get("return_window_days", 30)
+    return OrderFacts(
+        order_id=str(data.get("order_id") or data.get("id") or ""),
+        status=str(data.get("status", "unshipped")),
+        ordered_on=_day(data.get("ordered_on")), shipped_on=_day(data.get("shipped_on")),
+        dispatch_by=_day(data.get("dispatch_by")), delivered_on=_day(data.get("delivered_on")),
+        estimated_delivery=_day(data.get("estimated_delivery")), lines=lines,
+        total=Decimal(str(data["total"])) if data.get("total") is not None else None,
+        currency=str(data.get("currency", "EUR")), carrier=str(data.get("carrier", "")),
+        tracking_number=str(data.get("tracking_number", "")), tracking_url=str(data.get("tracking_url", "")),
+        return_window_days=int(window) if window is not None else None,  # type: ignore[call-overload]
+        payment_method=str(data.get("payment_method", "")),
+    )

