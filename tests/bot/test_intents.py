@@ -1,0 +1,66 @@
+"""Intent classification per language, normalisation, typos and the `other` fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.intents import classify, negated
+from bot.normalise import normalise
+from tests.bot.samples import MESSAGES
+
+
+@pytest.mark.parametrize(("text", "lang", "marketplace", "intent"), MESSAGES)
+def test_intent_in_each_language(text: str, lang: str, marketplace: str, intent: str) -> None:
+    assert classify(text, [lang, "en"]).intent == intent
+
+
+def test_normalisation_folds_width_case_and_accents() -> None:
+    assert normalise("ＷＨＥＲＥ Is Mÿ Çommande") == "where is my commande"
+
+
+def test_normalisation_masks_amazon_order_numbers() -> None:
+    assert normalise("order 302-1234567-1234567 please") == "order ordernum please"
+
+
+def test_normalisation_masks_postal_tracking_numbers() -> None:
+    assert normalise("LX123456789CN?") == "trackingnum"
+
+
+def test_normalisation_splits_latin_words_from_chinese() -> None:
+    assert normalise("开一下invoice") == "开一下 invoice"
+
+
+def test_typo_is_still_understood() -> None:
+    assert classify("i need help cancellling my purchse", ["en"]).intent == "cancel_order"
+
+
+def test_words_between_phrase_words_are_tolerated() -> None:
+    assert classify("can I change the delivery address", ["en"]).intent == "change_address"
+
+
+def test_english_loanword_in_another_language_is_understood() -> None:
+    assert classify("mi serve l'invoice", ["it", "en"]).intent == "invoice_request"
+
+
+def test_specific_intent_wins_over_generic_refund() -> None:
+    assert classify("it arrived broken, I want my money back", ["en"]).intent == "item_damaged_or_defective"
+
+
+def test_escalation_wins_over_everything() -> None:
+    assert classify("where is my order? otherwise chargeback", ["en"]).intent == "escalation"
+
+
+def test_unrelated_message_is_other() -> None:
+    assert classify("what is the weather like in lisbon tomorrow", ["en"]).intent == "other"
+
+
+def test_escalation_words_must_be_whole_words() -> None:
+    assert classify("thanks for the courteous help", ["en"]).intent == "thanks_or_positive"
+
+
+def test_negation_is_detected() -> None:
+    assert negated("I have not received it", ["en"])
+
+
+def test_korean_greeting_is_not_a_negation() -> None:
+    assert not negated("안녕하세요 배송 언제 와요", ["ko"])
