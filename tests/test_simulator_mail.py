@@ -174,3 +174,8 @@ def test_stop_twice_is_harmless():
 def test_deliver_before_start_is_an_error():
     with pytest.raises(RuntimeError, match="not running"):
         MailServer().deliver(USER, raw_message(1))
+
+
+def test_deliver_to_an_unknown_user_is_a_key_error(server):
+    with pytest.raises(KeyError, match="nobody@sim.example"):
+        server.deliver("nobody@sim.example", raw_message(1))

@@ -13,7 +13,8 @@ import asyncio
 import hmac
 import threading
 from argparse import Namespace
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from proxyprotocol.result import ProxyResultLocal
 from proxyprotocol.sock import SocketInfo
 from pymap.backend.dict import Config, DictBackend, Identity
 from pymap.concurrent import Subsystem
+from pymap.exceptions import UserNotFound
 from pymap.imap import IMAPServer
 from pymap.parsing.message import AppendMessage
 from pymap.user import Passwords, UserMetadata
@@ -259,6 +261,14 @@ class MailServer:
         self._config.apply_context()
         return Identity(username, self._backend.login, None, frozenset())
 
+    @asynccontextmanager
+    async def _session(self, username: str) -> AsyncIterator[Any]:
+        try:
+            async with self._identity(username).new_session() as session:
+                yield session
+        except UserNotFound:
+            raise KeyError(f"no mail user {username!r}: call add_user first") from None
+
     async def _add_user(self, username: str, password: str) -> None:
         identity = self._identity(username)
         assert self._config is not None
@@ -269,15 +279,13 @@ class MailServer:
         await identity.set(user)
 
     async def _append(self, username: str, raw: bytes) -> int:
-        identity = self._identity(username)
-        async with identity.new_session() as session:
+        async with self._session(username) as session:
             inbox = await session.mailbox_set.get_mailbox("INBOX")
             message = await inbox.append(AppendMessage(raw, datetime.now(UTC), frozenset()), recent=True)
             return int(message.uid)
 
     async def _recreate_inbox(self, username: str) -> None:
-        identity = self._identity(username)
-        async with identity.new_session() as session:
+        async with self._session(username) as session:
             names = {entry.name for entry in (await session.mailbox_set.list_mailboxes()).list()}
             n = 1
             while f"Restored-{n}" in names:
@@ -285,8 +293,7 @@ class MailServer:
             await session.mailbox_set.rename_mailbox("INBOX", f"Restored-{n}")
 
     async def _uid_validity(self, username: str) -> int:
-        identity = self._identity(username)
-        async with identity.new_session() as session:
+        async with self._session(username) as session:
             inbox = await session.mailbox_set.get_mailbox("INBOX")
             return int(inbox.uid_validity)
 
