@@ -40,6 +40,7 @@ STRONG, PATTERN, WEAK = 100.0, 100.0, 85.0
 TYPO_CUTOFF = 85.0
 CONFIDENT = 0.6  # below this the answer is `other`
 MAX_GAP = 2
+OFFTOPIC = "offtopic"  # pseudo-intent: words of requests meant for a voice assistant
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
@@ -86,7 +87,7 @@ def bank(lang: str) -> Bank:
     patterns: list[tuple[re.Pattern[str], str, float]] = []
     vocabulary: set[str] = set(normalise(pack.get("meta", {}).get("words", "")).split())
     for intent, entry in pack.items():
-        if intent not in INTENTS or not isinstance(entry, dict):
+        if (intent not in INTENTS and intent != OFFTOPIC) or not isinstance(entry, dict):
             continue
         for raw in entry.get("phrases", ()):
             norm = normalise(raw)
@@ -194,6 +195,12 @@ def _match_unspaced(phrase: Phrase, text: str) -> float:
     return STRONG - 2.0
 
 
+def _thin(label: str) -> bool:
+    """Weak evidence: a one-word phrase or a weak pattern."""
+    body = label.split(":", 1)[1]
+    return body.startswith("~/") or (not body.startswith("/") and " " not in body)
+
+
 def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGuess:
     """Classify a buyer message with the phrase banks of the given languages (first counts most)."""
     norm = normalise(f"{subject} {text}" if subject else text)
@@ -225,7 +232,9 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
                     record(phrase.intent, score - penalty + min(len(phrase.text), 30) / 5.0, f"{b.lang}:{phrase.text}")
         for pattern, intent, score in b.patterns:
             if pattern.search(norm):
-                record(intent, score - penalty, f"{b.lang}:/{pattern.pattern}/")
+                record(intent, score - penalty, f"{b.lang}:{'~' if score == WEAK else ''}/{pattern.pattern}/")
+    offtopic = best.pop(OFFTOPIC, 0.0)
+    hits.pop(OFFTOPIC, None)
     if not best:
         return IntentGuess("other", 0.3, ())
     ranked = sorted(
@@ -233,6 +242,9 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
         key=lambda kv: (-kv[1], INTENTS.index(kv[0])),
     )
     top_intent, top = ranked[0]
+    if offtopic and top_intent not in ("escalation", "other") and all(_thin(h) for h in hits[top_intent]):
+        # "cancel my alarm": one bare verb next to an assistant's word is not about an order.
+        return IntentGuess("other", 0.5, tuple(hits[top_intent]), top_intent, tuple((i, round(s, 1)) for i, s in ranked))
     confidence = min(0.99, max(0.0, (best[top_intent] - 55.0) / 45.0))
     runner_up = ""
     if len(ranked) > 1:

@@ -64,3 +64,11 @@ def test_negation_is_detected() -> None:
 
 def test_korean_greeting_is_not_a_negation() -> None:
     assert not negated("안녕하세요 배송 언제 와요", ["ko"])
+
+
+def test_lone_cancel_next_to_an_assistant_word_is_other() -> None:
+    assert classify("Annuleer alle herinneringen", ["nl", "en"]).intent == "other"
+
+
+def test_assistant_word_does_not_hide_a_real_complaint() -> None:
+    assert classify("the alarm clock doesnt work", ["en"]).intent == "item_damaged_or_defective"
