@@ -246,6 +246,20 @@ def test_message_in_an_unknown_charset_is_quarantined_with_its_raw_text(make_mai
     assert page.cursor["last_uid"] > 0
 
 
+def test_message_with_broken_base64_is_quarantined(make_mailbox, box):
+    box.deliver(sample("malformed_broken_base64.eml"))
+    page = make_mailbox().fetch({})
+    assert page.messages == []
+    [failure] = page.failures
+    assert failure.error.startswith("undecodable body: ")
+    assert failure.external_id == "<broken-3@example.it>"
+
+
+def test_a_stray_byte_outside_the_charset_is_tolerated(make_mailbox, box):
+    message = only_message(make_mailbox, box, "stray_byte_fr.eml")
+    assert message.body_text == "Bonjour, la taille 40 est-elle disponible ? Merci \ufffdnormément."
+
+
 def test_wrong_imap_password_is_a_permanent_error(box):
     mailbox = Mailbox(box.settings(), {"username": USER, "password": PASSWORD + "-wrong"})
     with pytest.raises(PermanentError, match="authentication failed"):

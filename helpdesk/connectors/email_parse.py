@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
-from email import policy
+from email import errors, policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -78,7 +78,16 @@ def _text_of(part: EmailMessage) -> str:
             raise MessageParseError(f"undecodable body: unknown charset {charset[:40]!r}") from exc
     if isinstance(content, bytes):
         content = content.decode("utf-8", errors="replace")
-    return str(content)
+    text = str(content)
+    if any(isinstance(defect, errors.InvalidBase64LengthDefect) for defect in part.defects):
+        # The email package hands back the undecoded base64 text in this case.
+        raise MessageParseError("undecodable body: broken base64")
+    replaced = text.count("\ufffd")
+    if replaced > max(3, len(text) // 10):
+        # A stray byte is tolerated (shown as U+FFFD); a body mostly not in its charset is not.
+        charset = part.get_content_charset() or "us-ascii"
+        raise MessageParseError(f"undecodable body: not valid {charset[:40]}")
+    return text
 
 
 def _attachments(msg: EmailMessage) -> tuple[Attachment, ...]:
