@@ -182,6 +182,7 @@ def demo_command(host: str, port: int, instance: Path) -> None:
 
 # Feature command groups live beside their features.
 from helpdesk.commands.bench_ingest import bench_ingest  # noqa: E402
+from helpdesk.commands.bench_sla import bench_sla  # noqa: E402
 from helpdesk.commands.bot import bench_bot, bot  # noqa: E402
 from helpdesk.commands.ingest import poll, quarantine, stats, stock  # noqa: E402
 from helpdesk.commands.sla import sla  # noqa: E402
@@ -191,3 +192,4 @@ for command in (bot, simulate, poll, stats, stock, quarantine, sla):
     main.add_command(command)
 bench.add_command(bench_bot)
 bench.add_command(bench_ingest)
+bench.add_command(bench_sla)

@@ -36,6 +36,7 @@ from helpdesk.services.ingest import IngestResult, record_inbound_messages
 from helpdesk.services.orders import record_orders, record_stock
 from helpdesk.services.outbox import relay_outbox
 from helpdesk.services.quarantine import quarantine_failures
+from helpdesk.services.sla.sweeper import sweep_sla
 
 log = logging.getLogger(__name__)
 
@@ -222,10 +223,11 @@ def _record_failure(session: Session, channel_id: int, outcome: PollOutcome, sta
 
 def run_poller(sessions: sessionmaker[Session], *, once: bool = False, channel_id: int | None = None,
                workers: int = 4, interval: float = 1.0, stop: threading.Event | None = None,
-               connector_factory: ConnectorFactory = connector_for, relay: bool = True,
+               connector_factory: ConnectorFactory = connector_for, relay: bool = True, sweep: bool = True,
                on_new_messages: NewMessagesHook | None = None,
                report: Callable[[PollOutcome], None] | None = None) -> None:
-    """Poll due channels on a small pool (a slow channel never holds up the others) and relay the outbox."""
+    """Poll due channels on a small pool (a slow channel never holds up the others), relay the outbox
+    and sweep the SLA clocks, every `interval` seconds."""
     stop = stop or threading.Event()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
         while not stop.is_set():
@@ -236,6 +238,9 @@ def run_poller(sessions: sessionmaker[Session], *, once: bool = False, channel_i
             if relay:
                 with sessions() as session:
                     events.publish(relay_outbox(session, connector_factory))
+            if sweep:
+                with sessions() as session:
+                    events.publish(sweep_sla(session))
             for future in futures:
                 outcome = future.result()
                 if report:

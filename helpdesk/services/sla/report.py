@@ -82,27 +82,38 @@ class Report:
 
 def marketplace_measures(session: Session, now: datetime, windows: tuple[int, ...] = WINDOWS) -> list[MarketplaceMeasure]:
     """Late Response Rate: of the buyer messages received in the window whose 24 h have run out
-    (excluding "no response needed"), the share answered late or not at all."""
-    out = []
+    (excluding "no response needed"), the share answered late or not at all. One scan for all windows."""
     response_seconds = seconds_between(session, Message.responded_at, Message.sent_at)
     late = or_(Message.responded_at.is_(None), Message.responded_at > Message.response_due_at)
+    columns = []
     for days in windows:
-        stmt = (
-            select(Channel.platform, Channel.name, func.count(),
-                   func.sum(case((late, 1), else_=0)),
-                   func.avg(case((Message.responded_at.is_not(None), response_seconds), else_=None)))
-            .select_from(Message).join(Channel, Channel.id == Message.channel_id)
-            .where(Message.direction == Direction.INBOUND, Message.response_due_at.is_not(None),
-                   Message.no_response_needed.is_(False), Message.sent_at >= now - timedelta(days=days),
-                   Message.response_due_at <= now)
-            .group_by(Channel.platform, Channel.name)
-        )
-        for platform, channel, total, late_count, avg_seconds in session.execute(stmt):
+        inside = Message.sent_at >= now - timedelta(days=days)
+        columns += [
+            func.sum(case((inside, 1), else_=0)),
+            func.sum(case((inside & late, 1), else_=0)),
+            func.avg(case((inside & Message.responded_at.is_not(None), response_seconds), else_=None)),
+        ]
+    stmt = (
+        select(Channel.platform, Channel.name, *columns)
+        .select_from(Message).join(Channel, Channel.id == Message.channel_id)
+        .where(Message.direction == Direction.INBOUND, Message.response_due_at.is_not(None),
+               Message.no_response_needed.is_(False), Message.sent_at >= now - timedelta(days=max(windows)),
+               Message.response_due_at <= now)
+        .group_by(Channel.platform, Channel.name)
+    )
+    out = []
+    for row in session.execute(stmt):
+        platform, channel, figures = row[0], row[1], row[2:]
+        for i, days in enumerate(windows):
+            total, late_count, avg_seconds = figures[3 * i], int(figures[3 * i + 1] or 0), figures[3 * i + 2]
+            if not total:
+                continue
             out.append(MarketplaceMeasure(
-                platform=platform.value, channel=channel, days=days, messages=total, late=int(late_count or 0),
-                late_response_rate=round((late_count or 0) / total, 4) if total else None,
+                platform=platform.value, channel=channel, days=days, messages=int(total), late=late_count,
+                late_response_rate=round(late_count / total, 4),
                 average_response_hours=round(avg_seconds / 3600, 2) if avg_seconds is not None else None,
             ))
+    out.sort(key=lambda m: (m.days, m.platform, m.channel))
     return out
 
 
