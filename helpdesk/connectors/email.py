@@ -26,7 +26,7 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -245,10 +245,8 @@ class Mailbox:
     def _drop_imap(self) -> None:
         conn, self._imap = self._imap, None
         if conn is not None:
-            try:
+            with suppress(OSError):  # already closed by the peer; nothing left to release
                 conn.shutdown()
-            except OSError:
-                pass  # already closed by the peer; nothing left to release
 
     # -- answering ----------------------------------------------------------------------
 

@@ -81,9 +81,7 @@ class MailServer:
             raise RuntimeError("mail server already started")
         ready = threading.Event()
         failure: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._run, args=(ready, failure), name="mail-server", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, args=(ready, failure), name="mail-server", daemon=True)
         self._thread.start()
         ready.wait(_TIMEOUT)
         if failure:
@@ -273,9 +271,7 @@ class MailServer:
         identity = self._identity(username)
         assert self._config is not None
         hashed = await Passwords(self._config).hash_password(password)
-        user = UserMetadata(
-            self._config, username, password=hashed, previous_entity_tag=UserMetadata.REPLACE_ANY
-        )
+        user = UserMetadata(self._config, username, password=hashed, previous_entity_tag=UserMetadata.REPLACE_ANY)
         await identity.set(user)
 
     async def _append(self, username: str, raw: bytes) -> int:
