@@ -34,13 +34,16 @@ _PRIORITY = {
     "escalation": 30.0, "wrong_item_received": 7.0, "item_damaged_or_defective": 6.0,
     "cancel_order": 5.0, "change_address": 5.0, "delivery_delay_complaint": 4.0,
     "invoice_request": 4.0, "return_or_refund": 3.0, "where_is_my_order": 2.0,
-    "product_question": 0.0, "thanks_or_positive": -3.0, "other": -6.0,
+    "product_question": 0.0, "thanks_or_positive": -3.0, "other": -20.0,
 }
 STRONG, PATTERN, WEAK = 100.0, 100.0, 85.0
 TYPO_CUTOFF = 85.0
 CONFIDENT = 0.6  # below this the answer is `other`
 MAX_GAP = 2
 OFFTOPIC = "offtopic"  # pseudo-intent: words of requests meant for a voice assistant
+# `other` phrases are mostly greetings and "ok", which lose to any real intent; `strong`
+# ones (spam, job offers, wrong recipient) mean the message is not for customer service.
+STRONG_OTHER = "other!"
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
@@ -89,14 +92,15 @@ def bank(lang: str) -> Bank:
     for intent, entry in pack.items():
         if (intent not in INTENTS and intent != OFFTOPIC) or not isinstance(entry, dict):
             continue
-        for raw in entry.get("phrases", ()):
-            norm = normalise(raw)
-            if not norm:
-                continue
-            unspaced = bool(_UNSPACED.search(norm))
-            phrases.append(Phrase(norm, intent, tuple(norm.split()), unspaced))
-            if not unspaced:
-                vocabulary.update(norm.split())
+        for key, name in (("phrases", intent), ("strong", STRONG_OTHER if intent == "other" else intent)):
+            for raw in entry.get(key, ()):
+                norm = normalise(raw)
+                if not norm:
+                    continue
+                unspaced = bool(_UNSPACED.search(norm))
+                phrases.append(Phrase(norm, name, tuple(norm.split()), unspaced))
+                if not unspaced:
+                    vocabulary.update(norm.split())
         for key, score in (("patterns", PATTERN), ("weak", WEAK)):
             for raw in entry.get(key, ()):
                 patterns.append((re.compile(raw), intent, score))
@@ -138,9 +142,11 @@ def _correct(tokens: list[str], banks: list[Bank]) -> list[str]:
     out = []
     for token in tokens:
         if len(token) >= 5 and token not in known and token.isalpha() and targets:
-            best = process.extractOne(token, targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-            if best is not None:
-                token = best[0]
+            # Only near-equal lengths: "mandar" must not become "demandar" (sue).
+            for candidate, _, _ in process.extract(token, targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=3):
+                if abs(len(candidate) - len(token)) <= 1:
+                    token = candidate
+                    break
         out.append(token)
     return out
 
@@ -153,7 +159,7 @@ def _stem(word: str) -> str:
 def _word_hit(word: str, token: str, loose: bool = True) -> bool:
     if token == word:
         return True
-    if len(word) < (4 if loose else 6):
+    if len(word) < (5 if loose else 6):  # "late" must not match "latest"
         return False  # escalation words must be whole: "court" is not "courteous"
     return token.startswith(_stem(word) if loose else word)
 
@@ -235,6 +241,10 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
                 record(intent, score - penalty, f"{b.lang}:{'~' if score == WEAK else ''}/{pattern.pattern}/")
     offtopic = best.pop(OFFTOPIC, 0.0)
     hits.pop(OFFTOPIC, None)
+    if STRONG_OTHER in best:
+        strong = best.pop(STRONG_OTHER) + 16.0
+        hits.setdefault("other", []).extend(hits.pop(STRONG_OTHER))
+        best["other"] = max(best.get("other", 0.0), strong)
     if not best:
         return IntentGuess("other", 0.3, ())
     ranked = sorted(

@@ -31,6 +31,8 @@ _SUFFIX_LANG = {
     "pt": "pt", "mx": "es", "ar": "es", "cl": "es", "co": "es", "uk": "en", "au": "en", "ca": "en",
     "com": "en", "us": "en", "ie": "en", "in": "en", "sg": "en", "my": "en", "ph": "en", "be": "nl",
 }
+# Letters that, among the supported Latin-script languages, only one language uses.
+_OWN_LETTERS = {"tr": "ğı", "pl": "łąęźżń", "cs": "řůě", "da": "æø", "de": "ß", "es": "ñ¿¡", "pt": "ãõ"}
 # Vietnamese letters no other supported language uses.
 _VI_ONLY = set("ăơưđạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 
@@ -173,11 +175,14 @@ def _latin(text: str, prior: dict[str, float]) -> tuple[str, float, str]:
     w_stat = 1.0 if length >= 40 else 0.7 if length >= 20 else 0.35
     w_lex = 1.2 if length < 40 else 0.8
     combined: dict[str, float] = {}
+    lowered = text.lower()
     for lang in LATIN:
         s = w_stat * stat.get(lang, 0.0)
         if lex_total:
             s += w_lex * lex.get(lang, 0.0) / max(lex_total, 1.0)
         s += prior.get(lang, 0.0)
+        if any(ch in lowered for ch in _OWN_LETTERS.get(lang, "")):
+            s += 0.5
         combined[lang] = s
     ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))
     best, second = ranked[0], ranked[1]
@@ -220,13 +225,13 @@ def detect(text: str, marketplace: str = "", locale: str = "", earlier: Sequence
         return LanguageGuess("ja", 0.99, "kana in the text")
     if share.get("ko", 0) > 0.2:
         return LanguageGuess("ko", 0.99, "Hangul in the text")
-    if share.get("han", 0) > 0.3:
+    if share.get("han", 0) > 0.2:
         earlier_ja = any(_scripts(m).get("kana") for m in earlier)
         if prior_lang == "ja" or earlier_ja:
             return LanguageGuess("ja", 0.8, "Han characters only, Japanese marketplace or earlier messages")
         return LanguageGuess("zh", 0.95, "Han characters without kana")
     for script, lang, name in (("th", "th", "Thai"), ("ar", "ar", "Arabic"), ("ru", "ru", "Cyrillic")):
-        if share.get(script, 0) > 0.3:
+        if share.get(script, 0) > 0.2:
             return LanguageGuess(lang, 0.97, f"{name} script")
     short = len(text.strip()) < 20
     prior = _priors(marketplace, locale, earlier, short)

@@ -24,6 +24,9 @@ _FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "æ": "ae", "
 _ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": ""})
 # "开一下invoice": split runs of CJK/Thai from Latin so English words stay words.
 _SCRIPT_EDGE = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f])(?=[a-z0-9])|(?<=[a-z0-9])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f])")
+# English contractions become one word ("where's" -> "wheres", "isn't" -> "isnt"), as buyers
+# who skip the apostrophe write them; French/Italian elisions ("l'adresse") stay two words.
+_CONTRACTION = re.compile(r"(\w)['’](s|t|re|ll|ve|m|d)\b")
 _PUNCT = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 
@@ -55,6 +58,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = mask_ids(text)
     text = text.casefold().translate(_FOLD).translate(_ARABIC)
+    text = _CONTRACTION.sub(r"\1\2", text)
     text = _strip_marks(text)
     text = _PUNCT.sub(" ", text)
     text = _SCRIPT_EDGE.sub(" ", text)
