@@ -165,3 +165,17 @@ def test_reply_resent_by_email_with_the_same_key_counts_as_a_retry(sim: Simulati
     truth = sim.snapshot()
     amazon = truth["by_platform"]["amazon"]
     assert (amazon["replies_received"], amazon["retried_replies"], amazon["duplicate_replies"]) == (1, 1, 0)
+
+
+def test_malformed_relay_mail_is_a_failure_and_the_rest_goes_on(sim: Simulation) -> None:
+    good = sim.inject("amazon", "Where is my parcel?")
+    sim.malformed, sim.limit = 1.0, 400
+    broken = None
+    while broken is None:
+        candidate = sim.publish_next()
+        assert candidate is not None
+        broken = candidate if candidate.platform == "amazon" else None
+    with serve(sim) as base, AmazonConnector(amazon_channel(sim, base)) as connector:
+        page = connector.fetch_messages({})
+    assert [m.external_id for m in page.messages] == [good.external_id]
+    assert len(page.failures) == 1

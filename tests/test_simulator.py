@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -103,7 +104,7 @@ def test_publisher_thread_publishes_up_to_the_bound() -> None:
         for _ in range(200):
             if sim.published_count() >= 12:
                 break
-            sim._stop.wait(0.05)
+            time.sleep(0.05)
     finally:
         sim.stop()
     assert sim.published_count() == 12
