@@ -138,6 +138,14 @@ def test_answer_through_a_relay_that_drops_headers_is_matched_by_the_quoted_foot
     assert message.body_text == "Danke!"
 
 
+def test_copy_of_our_own_reply_in_the_inbox_is_not_a_buyer_message(mailbox, box):
+    mailbox.send(reply())
+    box.deliver(box.server.received[-1].raw)
+    page = mailbox.fetch({})
+    assert (page.messages, page.failures) == ([], [])
+    assert page.cursor["last_uid"] > 0
+
+
 def test_forged_in_reply_to_does_not_attach_to_another_ticket(mailbox, box):
     genuine = make_reply_token(SECRET, "T-42")
     signature = genuine.split(".")[1]

@@ -139,20 +139,22 @@ class Mailbox:
             if uid not in page:
                 continue
             try:
-                messages.append(
-                    parse_message(
-                        raw,
-                        identity_kind=self.identity_kind,
-                        order_id_pattern=self.order_id_pattern,
-                        token_secret=self._token_secret,
-                        received_at=received_at,
-                        buyer_from_reply_to=_flag(self.settings, "buyer_from_reply_to"),
-                    )
+                message = parse_message(
+                    raw,
+                    identity_kind=self.identity_kind,
+                    order_id_pattern=self.order_id_pattern,
+                    token_secret=self._token_secret,
+                    received_at=received_at,
+                    buyer_from_reply_to=_flag(self.settings, "buyer_from_reply_to"),
                 )
             except MessageParseError as exc:
                 failures.append(self._failure(raw, str(exc)))
             except Exception as exc:  # hostile input may trip the email package: quarantine it
                 failures.append(self._failure(raw, f"unparseable message ({type(exc).__name__})"))
+            else:
+                # A copy of our own reply (Bcc to self, a forwarding rule) is not a buyer message.
+                if message.buyer.value.lower() != self.from_address.lower():
+                    messages.append(message)
         return MessagePage(messages=messages, cursor=new_cursor, has_more=has_more, failures=failures)
 
     @staticmethod
