@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from types import FrameType
@@ -29,9 +30,10 @@ if TYPE_CHECKING:
 @click.option("--smtp-port", default=0, show_default=True, help="SMTP port for replies to e-mail stores (0: any).")
 @click.option("--timeout-delay", default=6.0, show_default=True, help="Seconds a timeout fault stalls.")
 @click.option("--register", is_flag=True, help="Add one channel per simulated store to the configured database.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every HTTP request.")
 def simulate(
     port: int, host: str, seed: int, messages: int, rate: float, faults: float, malformed: float,
-    imap_port: int, smtp_port: int, timeout_delay: float, register: bool,
+    imap_port: int, smtp_port: int, timeout_delay: float, register: bool, verbose: bool,
 ) -> None:
     """Serve simulated marketplaces (eBay, Amazon, Shopify, AliExpress, e-mail) until stopped."""
     from helpdesk.simulator.app import create_app
@@ -44,6 +46,7 @@ def simulate(
     if messages < 0 or rate < 0:
         raise click.BadParameter("must not be negative", param_hint="--messages/--rate")
 
+    logging.getLogger("werkzeug").setLevel(logging.INFO if verbose else logging.WARNING)
     mail = MailServer(host=host, imap_port=imap_port, smtp_port=smtp_port).start()
     sim = Simulation(seed, messages=messages, rate=rate, faults=faults, malformed=malformed, mail=mail,
                      timeout_seconds=timeout_delay)
