@@ -248,7 +248,7 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
     if not best:
         return IntentGuess("other", 0.3, ())
     ranked = sorted(
-        ((intent, score + _PRIORITY[intent] + 2.0 * min(len(hits[intent]) - 1, 3)) for intent, score in best.items()),
+        ((intent, score + _PRIORITY[intent] + 1.0 * min(len(hits[intent]) - 1, 2)) for intent, score in best.items()),
         key=lambda kv: (-kv[1], INTENTS.index(kv[0])),
     )
     top_intent, top = ranked[0]

@@ -203,7 +203,7 @@ def _priors(marketplace: str, locale: str, earlier: Sequence[str], short: bool) 
         prior[market] = (0.15 if weak else 0.35) * (1.6 if short else 1.0)
     if not market and short:
         # Cross-border buyers with no other clue write English more than anything else.
-        prior["en"] = 0.12
+        prior["en"] = 0.25
     history = " ".join(earlier[-3:]).strip()
     if history:
         guess = detect(history)
