@@ -217,3 +217,10 @@ def test_cli_rejects_a_fault_fraction_above_one() -> None:
     result = CliRunner().invoke(simulate, ["--faults", "1.5"])
     assert result.exit_code != 0
     assert "--faults" in result.output
+
+
+def test_injected_unknown_buyers_get_their_own_conversations(sim: Simulation) -> None:
+    first = sim.inject("aliexpress", "hi", buyer="alice_01")
+    second = sim.inject("aliexpress", "hi", buyer="bobby_02")
+    assert first.thread != second.thread
+    assert sim.inject("aliexpress", "again", buyer="alice_01").thread == first.thread

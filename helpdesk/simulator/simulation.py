@@ -168,8 +168,11 @@ class Simulation:
         for known in world.buyers:
             if buyer in (known.login, known.email, known.name):
                 return known
-        email = buyer if "@" in buyer else f"{''.join(c for c in buyer.lower() if c.isalnum())[:40] or 'buyer'}@mail.example"
-        return Buyer(f"{world.store.key}:b{9000 + len(buyer)}", buyer.split()[0][:40], "", "en", "GB",
+        slug = "".join(c for c in buyer.lower() if c.isalnum())[:40] or "buyer"
+        domain = "marketplace.amazon.de" if world.store.platform == "amazon" else "mail.example"
+        email = buyer if "@" in buyer else f"{slug}@{domain}"
+        number = 9000 + int(hashlib.sha256(buyer.encode()).hexdigest()[:6], 16)
+        return Buyer(f"{world.store.key}:b{number}", (buyer.split() or ["Buyer"])[0][:40], "", "en", "GB",
                      buyer[:60], email)
 
     def _publish(self, message: BuyerMessage) -> None:

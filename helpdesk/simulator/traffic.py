@@ -88,7 +88,7 @@ def compose(
         kind = "m2m"  # a broken body on GetMyMessages only, never also on GetMemberMessages
     thread = ""
     if store.platform == "aliexpress":
-        thread = str(9_100_000 + int(buyer.key.rsplit("b", 1)[1]))
+        thread = str(9_100_000 + int(buyer.key.rsplit(":b", 1)[1]))
     elif store.platform == "ebay":
         thread = f"item:{product.listing_id if product else ''}:{buyer.login}"
     return BuyerMessage(
