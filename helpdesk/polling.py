@@ -47,7 +47,14 @@ MAX_PAGES_PER_POLL = 50
 MAX_BACKOFF = timedelta(hours=1)
 
 ConnectorFactory = Callable[[ChannelSettings], Connector]
-NewMessagesHook = Callable[[int, IngestResult], None]
+NewMessagesHook = Callable[[Session, IngestResult], None]
+
+
+def draft_new_messages(session: Session, result: IngestResult) -> None:
+    """The default hook after a recorded page: the bot drafts replies, and their events go out."""
+    from helpdesk.services.drafting import draft_replies
+
+    events.publish(draft_replies(session, result.new_message_ids))
 
 
 def worker_id() -> str:
@@ -143,7 +150,7 @@ def _poll_stream(session: Session, connector: Connector, channel_id: int, stream
             outcome.quarantined += result.quarantined
             events.publish(result.events(channel_id))
             if on_new_messages and result.new_message_ids:
-                on_new_messages(channel_id, result)
+                on_new_messages(session, result)
         elif stream == "orders":
             order_page = connector.fetch_orders(cursor)
             synced = record_orders(session, channel_id, order_page)
@@ -161,7 +168,7 @@ def _poll_stream(session: Session, connector: Connector, channel_id: int, stream
 
 def poll_channel(sessions: sessionmaker[Session], channel_id: int, *, owner: str | None = None,
                  connector_factory: ConnectorFactory = connector_for, now: datetime | None = None,
-                 on_new_messages: NewMessagesHook | None = None, force: bool = False) -> PollOutcome:
+                 on_new_messages: NewMessagesHook | None = draft_new_messages, force: bool = False) -> PollOutcome:
     """Poll one channel's due streams under its lease; record the outcome on the channel row."""
     owner = owner or worker_id()
     now = now or utcnow()
@@ -224,7 +231,7 @@ def _record_failure(session: Session, channel_id: int, outcome: PollOutcome, sta
 def run_poller(sessions: sessionmaker[Session], *, once: bool = False, channel_id: int | None = None,
                workers: int = 4, interval: float = 1.0, stop: threading.Event | None = None,
                connector_factory: ConnectorFactory = connector_for, relay: bool = True, sweep: bool = True,
-               on_new_messages: NewMessagesHook | None = None,
+               on_new_messages: NewMessagesHook | None = draft_new_messages,
                report: Callable[[PollOutcome], None] | None = None) -> None:
     """Poll due channels on a small pool (a slow channel never holds up the others), relay the outbox
     and sweep the SLA clocks, every `interval` seconds."""
