@@ -272,6 +272,12 @@ def test_missing_folder_is_a_permanent_error(make_mailbox):
         make_mailbox(imap_folder="NoSuchFolder").fetch({})
 
 
+def test_unencrypted_imap_login_beyond_this_machine_is_refused():
+    mailbox = Mailbox({"imap_host": "192.0.2.10", "imap_port": 143}, credentials())
+    with pytest.raises(PermanentError, match="unencrypted"):
+        mailbox.fetch({})
+
+
 def test_refused_imap_connection_is_a_transient_error(mail_server):
     port = mail_server.imap_port
     mail_server.stop()

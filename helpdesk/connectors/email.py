@@ -7,7 +7,8 @@ delegate their messages to a Mailbox too.
 Settings: imap_host, imap_port, imap_ssl, imap_starttls, imap_folder (INBOX), smtp_host,
 smtp_port, smtp_ssl, smtp_starttls, from_address, and optionally from_name, message_id_domain,
 page_size (50), timeout (30 s), reply_plus_address (False), reply_token_footer (True),
-buyer_from_reply_to (False), order_id_pattern (EmailConnector only).
+buyer_from_reply_to (False), allow_plaintext_login (False: a password is sent
+unencrypted only to a loopback host), order_id_pattern (EmailConnector only).
 Credentials: username, password, reply_token_secret; smtp_username / smtp_password
 when SMTP logs in differently from IMAP.
 
@@ -19,18 +20,14 @@ external id is the Message-ID (or a hash of the raw message).
 
 from __future__ import annotations
 
-import hashlib
 import imaplib
 import re
-import smtplib
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate
 from typing import Any, TypeVar
 
 from helpdesk.connectors.base import (
@@ -48,34 +45,19 @@ from helpdesk.connectors.base import (
 )
 from helpdesk.connectors.email_parse import (
     MessageParseError,
-    clean_header_text,
-    is_addr_spec,
     message_ids,
     parse_message,
     raw_hash_id,
 )
-from helpdesk.connectors.reply_token import carried, make_reply_token
+from helpdesk.connectors.email_send import ReplySender, check_plaintext_allowed, flag
 
 _T = TypeVar("_T")
 _UID = re.compile(rb"\bUID (\d+)", re.IGNORECASE)
-_REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw|rif|r|wg|res)\s*:", re.IGNORECASE)
-_MAX_REFERENCES = 10
 _MESSAGE_ID_LINE = re.compile(r"^message-id:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
-
-
-def _flag(settings: Mapping[str, Any], key: str, default: bool = False) -> bool:
-    value = settings.get(key, default)
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
 
 
 def _quote_mailbox(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _is_transient_smtp(code: int) -> bool:
-    return 400 <= code < 500
 
 
 class Mailbox:
@@ -99,6 +81,7 @@ class Mailbox:
         self.from_address = str(self.settings.get("from_address") or "")
         self._token_secret: str | bytes = self._credentials.get("reply_token_secret") or ""
         self._imap: imaplib.IMAP4 | None = None
+        self._sender = ReplySender(self.settings, self._credentials, self.timeout)
 
     def __repr__(self) -> str:
         return f"Mailbox({self.settings.get('imap_host')!r}, folder={self.folder!r})"
@@ -145,7 +128,7 @@ class Mailbox:
                     order_id_pattern=self.order_id_pattern,
                     token_secret=self._token_secret,
                     received_at=received_at,
-                    buyer_from_reply_to=_flag(self.settings, "buyer_from_reply_to"),
+                    buyer_from_reply_to=flag(self.settings, "buyer_from_reply_to"),
                 )
             except MessageParseError as exc:
                 failures.append(self._failure(raw, str(exc)))
@@ -221,15 +204,17 @@ class Mailbox:
         host = str(self.settings.get("imap_host") or "")
         if not host:
             raise PermanentError("imap_host is not configured")
-        use_ssl = _flag(self.settings, "imap_ssl")
+        use_ssl = flag(self.settings, "imap_ssl")
         port = int(self.settings.get("imap_port") or (993 if use_ssl else 143))
+        if not (use_ssl or flag(self.settings, "imap_starttls")):
+            check_plaintext_allowed(self.settings, host, "IMAP")
         context = ssl.create_default_context()
         if use_ssl:
             conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=self.timeout)
         else:
             conn = imaplib.IMAP4(host, port, timeout=self.timeout)
         self._imap = conn
-        if _flag(self.settings, "imap_starttls"):
+        if flag(self.settings, "imap_starttls"):
             conn.starttls(context)
         username = str(self._credentials.get("username") or "")
         password = str(self._credentials.get("password") or "")
@@ -254,88 +239,17 @@ class Mailbox:
 
     def build_reply(self, reply: OutgoingReply) -> EmailMessage:
         """The reply as an e-mail: deterministic Message-ID, threading headers, token."""
-        to = str(reply.reply_to.get("address") or "").strip()
-        if not is_addr_spec(to):
-            raise PermanentError("reply address is not a single plain e-mail address")
-        if not is_addr_spec(self.from_address):
-            raise PermanentError("from_address is not configured as a plain e-mail address")
-        local, _, domain = self.from_address.partition("@")
-        id_domain = str(self.settings.get("message_id_domain") or domain)
-        token = None
-        if reply.ticket_token and self._token_secret:
-            token = make_reply_token(self._token_secret, reply.ticket_token)
-        digest = hashlib.sha256(b"helpdesk reply v1\x00" + reply.idempotency_key.encode()).hexdigest()[:32]
-        message_id = f"<{carried(token)}.{digest}@{id_domain}>" if token else f"<{digest}@{id_domain}>"
-
-        msg = EmailMessage()
-        from_name = clean_header_text(str(self.settings.get("from_name") or ""))
-        msg["From"] = Address(display_name=from_name, addr_spec=self.from_address) if from_name else self.from_address
-        msg["To"] = to
-        subject = clean_header_text(reply.subject or str(reply.reply_to.get("subject") or ""))[:400]
-        msg["Subject"] = subject if _REPLY_PREFIX.match(subject) else f"Re: {subject}".rstrip()
-        msg["Date"] = formatdate(usegmt=True)
-        msg["Message-ID"] = message_id
-        parent = next(iter(message_ids(str(reply.reply_to.get("message_id") or ""))), None)
-        if parent:
-            earlier = [r for ref in reply.reply_to.get("references") or () for r in message_ids(str(ref))]
-            msg["In-Reply-To"] = parent
-            msg["References"] = " ".join([*earlier, parent][-_MAX_REFERENCES:])
-        if token and _flag(self.settings, "reply_plus_address"):
-            msg["Reply-To"] = f"{local}+{carried(token)}@{domain}"
-        body = reply.body_text.replace("\r\n", "\n").replace("\r", "\n")
-        if token and _flag(self.settings, "reply_token_footer", True):
-            body = f"{body.rstrip()}\n\n[ref: {carried(token)}]\n"
-        msg.set_content(body)
-        return msg
+        return self._sender.build(reply)
 
     def send(self, reply: OutgoingReply) -> SendResult:
         """Send one reply; the same idempotency key always yields the same Message-ID."""
-        msg = self.build_reply(reply)
-        host = str(self.settings.get("smtp_host") or "")
-        if not host:
-            raise PermanentError("smtp_host is not configured")
-        try:
-            with self._smtp(host) as smtp:
-                smtp.send_message(msg, from_addr=self.from_address, to_addrs=[str(msg["To"])])
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            if codes and all(_is_transient_smtp(code) for code in codes):
-                raise TransientError(f"SMTP recipient deferred ({codes[0]})") from exc
-            raise PermanentError(f"SMTP recipient refused ({codes[0] if codes else '?'})") from exc
-        except smtplib.SMTPResponseException as exc:  # sender refused, DATA refused, auth failure
-            if _is_transient_smtp(exc.smtp_code):
-                raise TransientError(f"SMTP temporary failure ({exc.smtp_code})") from exc
-            raise PermanentError(f"SMTP refused the message ({exc.smtp_code})") from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            raise PermanentError(f"SMTP server lacks a required extension: {exc}") from exc
-        except ssl.SSLCertVerificationError as exc:
-            raise PermanentError(f"SMTP TLS certificate rejected: {exc.verify_message}") from exc
-        except (smtplib.SMTPException, OSError) as exc:  # disconnects, refused, timeouts
-            raise TransientError(f"SMTP connection failed: {type(exc).__name__}") from exc
-        return SendResult(external_id=str(msg["Message-ID"]))
+        return self._sender.send(reply)
 
-    @contextmanager
-    def _smtp(self, host: str) -> Iterator[smtplib.SMTP]:
-        use_ssl = _flag(self.settings, "smtp_ssl")
-        port = int(self.settings.get("smtp_port") or (465 if use_ssl else 587))
-        context = ssl.create_default_context()
-        if use_ssl:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=context)
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=self.timeout)
-        try:
-            smtp.ehlo()
-            if _flag(self.settings, "smtp_starttls"):
-                smtp.starttls(context=context)
-                smtp.ehlo()
-            username = self._credentials.get("smtp_username") or self._credentials.get("username")
-            password = self._credentials.get("smtp_password") or self._credentials.get("password")
-            if username and smtp.has_extn("auth"):
-                smtp.login(str(username), str(password or ""))
-            yield smtp
-            smtp.quit()
-        finally:
-            smtp.close()
+    def __enter__(self) -> Mailbox:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Log out of IMAP (SMTP connections live only for one send)."""
