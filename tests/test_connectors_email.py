@@ -175,6 +175,13 @@ def test_shopify_contact_form_buyer_is_the_reply_to_address(make_mailbox, box):
     assert "O pedido #1042 pode ser entregue" in message.body_text
 
 
+def test_a_date_header_in_the_future_gives_way_to_the_arrival_time(make_mailbox, box):
+    future = sample("latin2_pl.eml").replace(b"Sat, 08 Mar 2025 14:45:00 +0100", b"Fri, 01 Jan 2100 00:00:00 +0000")
+    box.deliver(future)
+    [message] = make_mailbox().fetch({}).messages
+    assert message.sent_at.year < 2100 and message.sent_at.tzinfo == UTC
+
+
 def test_message_without_message_id_gets_the_same_hash_id_on_every_read(make_mailbox, box):
     box.deliver(sample("no_message_id_en.eml"))
     first = make_mailbox().fetch({}).messages[0]

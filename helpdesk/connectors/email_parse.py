@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import errors, policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -18,6 +18,7 @@ MAX_ID_LENGTH = 255  # messages.external_id / in_reply_to columns
 _MSG_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]{1,250}>")
 _ADDR_SPEC = re.compile(r"[^@\s<>()\[\],;:\"\\\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.\-\[\]:_]{1,255}")
 _MAX_REFERENCES = 20
+_CLOCK_SKEW = timedelta(hours=1)  # a sender's clock may run this far ahead
 
 
 class MessageParseError(Exception):
@@ -104,16 +105,24 @@ def _attachments(msg: EmailMessage) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
-def _sent_at(msg: Message, fallback: datetime | None) -> datetime:
+def _sent_at(msg: Message, received_at: datetime | None) -> datetime:
+    """The Date header in UTC; the server's arrival time when it is missing or in the future.
+
+    Date is the sender's claim: a message dated ahead of its arrival would jump the SLA queue.
+    """
+    received = received_at.astimezone(UTC) if received_at is not None else None
     value = _header(msg, "Date")
+    when = None
     if value:
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             when = None
-        if when is not None:
-            return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    return fallback.astimezone(UTC) if fallback is not None else datetime.now(UTC)
+    if when is not None:
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        if received is None or when <= received + _CLOCK_SKEW:
+            return when
+    return received if received is not None else datetime.now(UTC)
 
 
 def _order_id(pattern: re.Pattern[str] | None, *texts: str) -> str | None:
