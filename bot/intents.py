@@ -117,7 +117,14 @@ def bank(lang: str) -> Bank:
 
 
 def _key(word: str, loose: bool) -> str:
-    return _stem(word) if loose else word
+    """The prefix a message word must start with to count as this phrase word."""
+    if not loose:
+        return word
+    # Long words may differ in an inflected ending: "falsches"/"falsche", "changer"/"changé";
+    # but "receipt" must not swallow "received", so only endings that inflect are dropped.
+    if len(word) >= 7 and word.endswith(("es", "en", "er", "em", "el")):
+        return word[:-2]
+    return _stem(word)
 
 
 def negated(text: str, languages: Iterable[str]) -> bool:
@@ -152,8 +159,9 @@ def _correct(tokens: list[str], banks: list[Bank]) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    # "update" must meet "updating", "cancel" "cancelled": drop one final letter of longer words.
-    return word[:-1] if len(word) >= 6 else word
+    # "update" must meet "updating", "arrive" "arriving": drop a silent final e. Other final
+    # letters carry meaning ("recibo" is a receipt, "recibí" I received).
+    return word[:-1] if len(word) >= 5 and word.endswith("e") else word
 
 
 def _word_hit(word: str, token: str, loose: bool = True) -> bool:
@@ -161,12 +169,14 @@ def _word_hit(word: str, token: str, loose: bool = True) -> bool:
         return True
     if len(word) < (5 if loose else 6):  # "late" must not match "latest"
         return False  # escalation words must be whole: "court" is not "courteous"
-    return token.startswith(_stem(word) if loose else word)
+    if not loose:
+        return token.startswith(word)
+    return token.startswith(_key(word, loose))
 
 
 def _match_words(words: tuple[str, ...], tokens: list[str], prefixes: set[str], loose: bool) -> float:
     for word in words:
-        if word not in prefixes and (len(word) < 4 or _stem(word) not in prefixes):
+        if word not in prefixes and (len(word) < 5 or _key(word, loose) not in prefixes):
             return 0.0
     best = 0.0
     for start, token in enumerate(tokens):

@@ -178,6 +178,8 @@ def may_auto_send(decision: Decision, inquiry: Inquiry, context: CaseContext, si
         return False, "this outcome always waits for an agent"
     if decision.missing_facts:
         return False, f"facts missing: {', '.join(decision.missing_facts)}"
+    if signals.negated:
+        return False, "the buyer says something did not happen: an agent should read it"
     if not context.settings.may_auto_send(inquiry.platform, signals.intent):
         return False, "the seller has not allowed auto-send for this intent on this platform"
     if signals.intent_confidence < AUTO_INTENT_CONFIDENCE:
@@ -186,8 +188,6 @@ def may_auto_send(decision: Decision, inquiry: Inquiry, context: CaseContext, si
         return False, f"language confidence {signals.language_confidence:.2f} is below {AUTO_LANGUAGE_CONFIDENCE}"
     if signals.runner_up not in ("", "other", "thanks_or_positive") and signals.runner_up_gap < 15.0:
         return False, f"the message also reads as {signals.runner_up}"
-    if signals.negated:
-        return False, "the buyer says something did not happen: an agent should read it"
     if not signals.has_templates:
         return False, "no templates in the buyer's language: an English reply needs an agent's eye"
     return True, "guards held: no escalation, anger or repeat; confident intent and language"
