@@ -32,7 +32,7 @@ INTENTS = (
 # Specificity bonus: when two intents both match, the more specific one wins.
 _PRIORITY = {
     "escalation": 30.0, "wrong_item_received": 7.0, "item_damaged_or_defective": 6.0,
-    "cancel_order": 5.0, "change_address": 5.0, "delivery_delay_complaint": 4.0,
+    "cancel_order": 5.0, "change_address": 5.0, "delivery_delay_complaint": 4.5,
     "invoice_request": 4.0, "return_or_refund": 3.0, "where_is_my_order": 2.0,
     "product_question": 0.0, "thanks_or_positive": -3.0, "other": -20.0,
 }
@@ -44,6 +44,8 @@ OFFTOPIC = "offtopic"  # pseudo-intent: words of requests meant for a voice assi
 # `other` phrases are mostly greetings and "ok", which lose to any real intent; `strong`
 # ones (spam, job offers, wrong recipient) mean the message is not for customer service.
 STRONG_OTHER = "other!"
+# pseudo-intent: the buyer ordered the wrong thing themselves, so it is not a wrong item sent.
+OWN_MISTAKE = "own_mistake"
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
@@ -90,7 +92,7 @@ def bank(lang: str) -> Bank:
     patterns: list[tuple[re.Pattern[str], str, float]] = []
     vocabulary: set[str] = set(normalise(pack.get("meta", {}).get("words", "")).split())
     for intent, entry in pack.items():
-        if (intent not in INTENTS and intent != OFFTOPIC) or not isinstance(entry, dict):
+        if (intent not in INTENTS and intent not in (OFFTOPIC, OWN_MISTAKE)) or not isinstance(entry, dict):
             continue
         for key, name in (("phrases", intent), ("strong", STRONG_OTHER if intent == "other" else intent)):
             for raw in entry.get(key, ()):
@@ -193,7 +195,7 @@ def _match_words(words: tuple[str, ...], tokens: list[str], prefixes: set[str], 
                 ok = False
                 break
         if ok:
-            best = max(best, STRONG - 3.0 * gaps)
+            best = max(best, STRONG - 1.5 * gaps)
             if gaps == 0:
                 break
     return best
@@ -251,6 +253,12 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
                 record(intent, score - penalty, f"{b.lang}:{'~' if score == WEAK else ''}/{pattern.pattern}/")
     offtopic = best.pop(OFFTOPIC, 0.0)
     hits.pop(OFFTOPIC, None)
+    if best.pop(OWN_MISTAKE, 0.0):
+        hits.pop(OWN_MISTAKE, None)
+        best.pop("wrong_item_received", None)
+        if not best:
+            best["cancel_order"] = STRONG - 20.0
+            hits["cancel_order"] = ["own mistake"]
     if STRONG_OTHER in best:
         strong = best.pop(STRONG_OTHER) + 16.0
         hits.setdefault("other", []).extend(hits.pop(STRONG_OTHER))

@@ -39,11 +39,11 @@ def mask_ids(text: str) -> str:
 
 
 def _strip_marks(text: str) -> str:
-    # Only below U+2000 (Latin, Greek, Cyrillic, Arabic): kana dakuten and Hangul
-    # jamo must survive, they change the word.
+    # Only Latin, Greek, Cyrillic and Arabic (below U+0700) and Vietnamese's Latin block:
+    # Thai tone marks, kana dakuten and Hangul jamo change the word and must survive.
     out = []
     for ch in text:
-        if ord(ch) < 0x2000:
+        if ord(ch) < 0x0700 or 0x1E00 <= ord(ch) <= 0x1EFF:
             for part in unicodedata.normalize("NFD", ch):
                 if not unicodedata.combining(part):
                     out.append(part)
