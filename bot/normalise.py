@@ -27,7 +27,8 @@ _SCRIPT_EDGE = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\
 # English contractions become one word ("where's" -> "wheres", "isn't" -> "isnt"), as buyers
 # who skip the apostrophe write them; French/Italian elisions ("l'adresse") stay two words.
 _CONTRACTION = re.compile(r"(\w)['’](s|t|re|ll|ve|m|d)\b")
-_PUNCT = re.compile(r"[^\w\s]+", re.UNICODE)
+# Thai vowel and tone marks are not \w but belong to the word.
+_PUNCT = re.compile(r"[^\w\s\u0E00-\u0E7F]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 
 

@@ -6,10 +6,10 @@ import pytest
 
 from bot.intents import classify, negated
 from bot.normalise import normalise
-from tests.bot.samples import MESSAGES
+from tests.bot.samples import MESSAGES, MORE_MESSAGES
 
 
-@pytest.mark.parametrize(("text", "lang", "marketplace", "intent"), MESSAGES)
+@pytest.mark.parametrize(("text", "lang", "marketplace", "intent"), MESSAGES + MORE_MESSAGES)
 def test_intent_in_each_language(text: str, lang: str, marketplace: str, intent: str) -> None:
     assert classify(text, [lang, "en"]).intent == intent
 
@@ -72,3 +72,12 @@ def test_lone_cancel_next_to_an_assistant_word_is_other() -> None:
 
 def test_assistant_word_does_not_hide_a_real_complaint() -> None:
     assert classify("the alarm clock doesnt work", ["en"]).intent == "item_damaged_or_defective"
+
+
+def test_buyers_own_mistake_is_not_a_wrong_item_sent() -> None:
+    assert classify("I ordered the wrong size, can I return it?", ["en"]).intent == "return_or_refund"
+
+
+def test_thai_tone_marks_keep_words_apart() -> None:
+    # "ไหม" (question particle) must not read as "ไหม้" (burnt).
+    assert classify("ยกเลิกคำสั่งซื้อได้ไหมครับ", ["th"]).intent == "cancel_order"

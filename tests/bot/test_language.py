@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.language import SUPPORTED, detect, marketplace_language
-from tests.bot.samples import MESSAGES, SHORT_TEXTS
+from tests.bot.samples import MESSAGES, MORE_MESSAGES, SHORT_TEXTS
 
 
 @pytest.mark.parametrize(("text", "lang", "marketplace"), SHORT_TEXTS)
@@ -13,7 +13,7 @@ def test_short_text_is_detected(text: str, lang: str, marketplace: str) -> None:
     assert detect(text, marketplace).language == lang
 
 
-@pytest.mark.parametrize(("text", "lang", "marketplace"), [(t, l, m) for t, l, m, _ in MESSAGES])
+@pytest.mark.parametrize(("text", "lang", "marketplace"), [(t, l, m) for t, l, m, _ in MESSAGES + MORE_MESSAGES])
 def test_buyer_message_language_is_detected(text: str, lang: str, marketplace: str) -> None:
     assert detect(text, marketplace).language == lang
 
