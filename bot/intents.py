@@ -260,13 +260,13 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
             best["cancel_order"] = STRONG - 20.0
             hits["cancel_order"] = ["own mistake"]
     if STRONG_OTHER in best:
-        strong = best.pop(STRONG_OTHER) + 16.0
+        strong = best.pop(STRONG_OTHER) + 22.0
         hits.setdefault("other", []).extend(hits.pop(STRONG_OTHER))
         best["other"] = max(best.get("other", 0.0), strong)
     if not best:
         return IntentGuess("other", 0.3, ())
     ranked = sorted(
-        ((intent, score + _PRIORITY[intent] + 1.0 * min(len(hits[intent]) - 1, 2)) for intent, score in best.items()),
+        ((intent, score + _PRIORITY[intent] + 0.5 * min(len(hits[intent]) - 1, 2)) for intent, score in best.items()),
         key=lambda kv: (-kv[1], INTENTS.index(kv[0])),
     )
     top_intent, top = ranked[0]

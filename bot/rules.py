@@ -156,7 +156,8 @@ def decide(inquiry: Inquiry, context: CaseContext, signals: Signals) -> Decision
         return guarded
     order = context.order
     if signals.intent == "other":
-        if signals.matched:
+        # Only a short "ok"/"hello" needs no answer; a longer message we could not place does.
+        if signals.matched and len(inquiry.text.split()) <= 4 and len(inquiry.text) <= 40:
             return Decision(Action.NONE, "other.acknowledgement", "generic",
                             (f"a bare acknowledgement or greeting: {signals.matched[0]}",))
         return Decision(Action.DRAFT, "other.unclear", "generic",

@@ -195,3 +195,8 @@ def test_language_without_templates_never_auto_sends() -> None:
 def test_missing_carrier_never_auto_sends() -> None:
     result = draft(inquiry("where is my order?", "ebay.com"), context(order(carrier="")))
     assert result.action is Action.DRAFT
+
+
+def test_greeting_inside_a_longer_unclear_message_still_needs_an_answer() -> None:
+    result = draft(inquiry("hi, quick thing about the party next saturday at the community hall"), context(order()))
+    assert (result.intent, result.action) == ("other", Action.DRAFT)
