@@ -40,9 +40,21 @@ def make_engine(url: URL, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engi
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Writers (see writer_sessions) BEGIN IMMEDIATE: they take the write lock at once, so a
+        # transaction that reads and then writes waits for the busy timeout instead of failing
+        # with SQLITE_BUSY when another process wrote in between. Readers stay DEFERRED and,
+        # in WAL mode, never block a writer.
+        mode = "IMMEDIATE" if conn.get_execution_options().get("sqlite_begin") == "immediate" else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def writer_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for background writers (pollers, the outbox relay, the sweeper)."""
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="immediate")
+    return sessionmaker(engine, expire_on_commit=False)
 
 
 class Database:
@@ -51,6 +63,7 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.sessions: sessionmaker[Session] | None = None
+        self.writer_sessions: sessionmaker[Session] | None = None
 
     def configure(self, config: Config) -> None:
         """Create the engine and session factory from the configuration."""
@@ -58,6 +71,7 @@ class Database:
             self.engine.dispose()
         self.engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.writer_sessions = writer_sessions(self.engine)
 
     def init_app(self, app: Flask, config: Config) -> None:
         """Bind to the app: one session per request, closed at teardown."""

@@ -200,6 +200,11 @@ def poll_channel(sessions: sessionmaker[Session], channel_id: int, *, owner: str
             session.rollback()
             _record_failure(session, channel_id, outcome, PollStatus.ERROR, exc,
                             3600.0 if isinstance(exc, PermanentError) else None)
+        except Exception as exc:
+            # A bug or a database error on one channel must not stop the others: record it, back off.
+            log.exception("channel %s poll crashed", channel_id)
+            session.rollback()
+            _record_failure(session, channel_id, outcome, PollStatus.ERROR, exc)
         else:
             channel = session.get(Channel, channel_id)
             channel.last_poll_at = channel.last_success_at = utcnow()

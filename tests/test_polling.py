@@ -156,3 +156,11 @@ def test_two_workers_racing_for_a_lease_never_both_win(app, session: Session) ->
         with db.sessions() as s:
             s.execute(Channel.__table__.update().values(lease_owner=None, lease_expires_at=None))
             s.commit()
+
+
+def test_an_unexpected_error_on_one_channel_is_recorded_and_does_not_escape(app, session: Session) -> None:
+    channel = factories.make_channel(session)
+    connector = ScriptedConnector(None, messages=[ValueError("bug in a parser")])  # type: ignore[arg-type]
+    outcome = poll_channel(db.sessions, channel.id, connector_factory=factory_for(connector), force=True)
+    row = channel_row(session, channel.id)
+    assert outcome.status == "error" and "bug in a parser" in row.last_error and row.lease_owner is None

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from helpdesk.commands.errors import cli_errors
 from helpdesk.config import Config
-from helpdesk.db import make_engine
+from helpdesk.db import make_engine, writer_sessions
 from helpdesk.models import QuarantinedPayload
 from helpdesk.polling import PollOutcome, run_poller
 from helpdesk.services import schema
@@ -22,11 +22,9 @@ from helpdesk.services.stats import collect_stats
 
 
 def _sessions(config: Config):  # type: ignore[no-untyped-def]
-    from sqlalchemy.orm import sessionmaker
-
     engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
     schema.require_current(engine)
-    return engine, sessionmaker(engine, expire_on_commit=False)
+    return engine, writer_sessions(engine)
 
 
 @click.command("poll")
