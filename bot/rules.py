@@ -78,6 +78,9 @@ def guard(inquiry: Inquiry, signals: Signals) -> Decision | None:
     if is_angry(inquiry.text):
         return Decision(Action.ESCALATE, "guard.anger", "escalation_holding",
                         ("the buyer is angry (capitals, exclamation marks or words of anger)",))
+    if "escalation" in signals.earlier_intents:
+        return Decision(Action.ESCALATE, "guard.earlier_escalation", "escalation_holding",
+                        ("an earlier message on this ticket was an escalation",))
     repeats = [i for i in signals.earlier_intents if i in COMPLAINTS]
     if signals.intent in COMPLAINTS and repeats:
         return Decision(Action.ESCALATE, "guard.repeated_complaint", "escalation_holding",

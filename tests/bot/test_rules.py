@@ -200,3 +200,8 @@ def test_missing_carrier_never_auto_sends() -> None:
 def test_greeting_inside_a_longer_unclear_message_still_needs_an_answer() -> None:
     result = draft(inquiry("hi, quick thing about the party next saturday at the community hall"), context(order()))
     assert (result.intent, result.action) == ("other", Action.DRAFT)
+
+
+def test_earlier_threat_on_the_ticket_keeps_it_with_a_person() -> None:
+    msg = inquiry("ok thanks", earlier_messages=("refund me or I open a PayPal dispute",))
+    assert draft(msg, context(order())).rule == "guard.earlier_escalation"
