@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from helpdesk import realtime  # noqa: F401  (declares the Socket.IO handlers; binds nothing)
+from helpdesk import realtime, realtime_adapter  # noqa: F401  (realtime declares the Socket.IO handlers; binds nothing)
 from helpdesk.config import Config
 from helpdesk.extensions import csrf, db, login_manager, socketio
 from helpdesk.paths import resource_dir
@@ -46,4 +46,5 @@ def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None
     )
 
     register_web(app)
+    realtime_adapter.install(socketio.emit, db.new_session)
     return app

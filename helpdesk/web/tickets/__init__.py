@@ -1,0 +1,7 @@
+"""The ticket page and the actions on a ticket."""
+
+from flask import Blueprint
+
+bp = Blueprint("tickets", __name__)
+
+from helpdesk.web.tickets import views  # noqa: E402,F401
