@@ -92,7 +92,8 @@ def bank(lang: str) -> Bank:
     patterns: list[tuple[re.Pattern[str], str, float]] = []
     vocabulary: set[str] = set(normalise(pack.get("meta", {}).get("words", "")).split())
     for intent, entry in pack.items():
-        if (intent not in INTENTS and intent not in (OFFTOPIC, OWN_MISTAKE)) or not isinstance(entry, dict):
+        known = intent in INTENTS or intent in (OFFTOPIC, OWN_MISTAKE) or intent.removeprefix("not_") in INTENTS
+        if not known or not isinstance(entry, dict):
             continue
         for key, name in (("phrases", intent), ("strong", STRONG_OTHER if intent == "other" else intent)):
             for raw in entry.get(key, ()):
@@ -253,6 +254,13 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
                 record(intent, score - penalty, f"{b.lang}:{'~' if score == WEAK else ''}/{pattern.pattern}/")
     offtopic = best.pop(OFFTOPIC, 0.0)
     hits.pop(OFFTOPIC, None)
+    for cue in [k for k in best if k.startswith("not_")]:
+        # [not_<intent>] cues veto one intent: "the tracking link doesn't work" is not a defect.
+        best.pop(cue)
+        hits.pop(cue, None)
+        best.pop(cue.removeprefix("not_"), None)
+    if not best:
+        return IntentGuess("other", 0.3, ())
     if best.pop(OWN_MISTAKE, 0.0):
         hits.pop(OWN_MISTAKE, None)
         best.pop("wrong_item_received", None)
