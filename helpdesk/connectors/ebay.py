@@ -336,9 +336,8 @@ class EbayConnector(Connector):
             orders.append(order)
             if order.updated_at:
                 window.add(order.external_id, order.updated_at)
-        total = int(data.get("total") or 0)
         next_offset = offset + len(items)
-        if items and data.get("next") and next_offset < max(total, next_offset + 1):
+        if items and data.get("next"):
             state = window.cursor(advance=False)
             state["recent"] = []
             state["offset"] = next_offset
