@@ -8,6 +8,7 @@ from typing import Any
 from bot.facts import Action, CaseContext, Draft, Inquiry
 from bot.intents import classify, negated
 from bot.language import detect, marketplace_language
+from bot.normalise import order_reference
 from bot.replies import facts_for, has_templates, render
 from bot.rules import Signals, decide, may_auto_send, policy_violations, scrub
 
@@ -39,6 +40,7 @@ def draft(inquiry: Inquiry, context: CaseContext | None = None) -> Draft:
         intent=intent.intent, intent_confidence=intent.confidence, language_confidence=guess.confidence,
         runner_up=intent.runner_up, runner_up_gap=gap, matched=intent.matched, earlier_intents=earlier,
         has_templates=has_templates(guess.language), negated=negated(inquiry.text, languages[:1]),
+        order_reference=order_reference(inquiry.text),
     )
     decision = decide(inquiry, context, signals)
     why = [f"language {guess.language} ({guess.confidence:.2f}): {guess.why}", *decision.why]

@@ -32,6 +32,15 @@ _PUNCT = re.compile(r"[^\w\s\u0E00-\u0E7F]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 
 
+_ORDER_REF = re.compile(r"\b\d{3}-\d{7}-\d{7}\b|\b\d{2}-\d{5}-\d{5}\b|#\s?\d{3,}|\b\d{8,20}\b")
+
+
+def order_reference(text: str) -> str:
+    """The first order number the buyer wrote ("" when none)."""
+    found = _ORDER_REF.search(unicodedata.normalize("NFKC", text))
+    return found.group(0).replace(" ", "") if found else ""
+
+
 def mask_ids(text: str) -> str:
     """Replace order numbers and tracking numbers with fixed tokens."""
     for pattern, token in _ID_PATTERNS:

@@ -46,6 +46,7 @@ class Signals:
     earlier_intents: tuple[str, ...]
     has_templates: bool
     negated: bool = False
+    order_reference: str = ""  # an order number written in the message
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,11 @@ def decide(inquiry: Inquiry, context: CaseContext, signals: Signals) -> Decision
     for name, intent, condition, outcome, auto in RULES:
         if intent != signals.intent or not condition(order, context):
             continue
+        if outcome == "ask_order_number" and signals.order_reference:
+            # The buyer gave the number; the helpdesk just has no facts for it yet.
+            return Decision(Action.DRAFT, name.replace("no_order", "order_not_found"), "generic",
+                            (f"order {signals.order_reference} is not among the known orders",),
+                            (f"order {signals.order_reference}",))
         why = [f"intent {intent} ({signals.intent_confidence:.2f}) from: {', '.join(signals.matched[:3])}"]
         if order is not None:
             why.append(f"order {order.order_id} is {order.status}")

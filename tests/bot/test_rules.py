@@ -205,3 +205,8 @@ def test_greeting_inside_a_longer_unclear_message_still_needs_an_answer() -> Non
 def test_earlier_threat_on_the_ticket_keeps_it_with_a_person() -> None:
     msg = inquiry("ok thanks", earlier_messages=("refund me or I open a PayPal dispute",))
     assert draft(msg, context(order())).rule == "guard.earlier_escalation"
+
+
+def test_order_number_in_the_message_is_not_asked_for_again() -> None:
+    result = draft(inquiry("Wo ist meine Bestellung 302-1234567-1234567?", "amazon.de"), context(None))
+    assert result.rule == "wimo.order_not_found" and result.missing_facts == ("order 302-1234567-1234567",)
