@@ -6,10 +6,11 @@ from functools import partial
 from typing import Any
 
 from bot.facts import Action, CaseContext, Draft, Inquiry
-from bot.intents import classify, negated
-from bot.language import detect, marketplace_language
+from bot.intents import bank, classify, negated
+from bot.language import detect, load_models, marketplace_language
 from bot.normalise import order_reference
-from bot.replies import facts_for, has_templates, render
+from bot.pack import pack_languages
+from bot.replies import facts_for, has_templates, prepare_all, render
 from bot.rules import Signals, decide, may_auto_send, policy_violations, scrub
 
 
@@ -68,28 +69,11 @@ def draft(inquiry: Inquiry, context: CaseContext | None = None) -> Draft:
 
 
 def warm_up() -> None:
-    """Load every model, phrase bank, template and common locale now rather than on the first buyer."""
-    from bot.intents import bank
-    from bot.language import _langdetect, _lexicon, _lingua
-    from bot.pack import pack_languages, replies_pack, template_languages
-    from bot.replies import _MAIN, _REGIONAL, _template
-
-    _lingua()
-    _langdetect()
-    _lexicon()
+    """Load every model, phrase bank, template and locale now rather than on the first buyer."""
+    load_models()
     for lang in pack_languages():
         bank(lang)
-    for lang in template_languages():
-        for key in replies_pack(lang):
-            _template(lang, key)
-    from datetime import date
-    from decimal import Decimal
-
-    from bot.replies import format_day, format_money
-
-    for locale in sorted({*_MAIN.values(), *_REGIONAL.values()}):
-        format_day(date(2026, 1, 31), locale)  # loads the locale's data and date patterns
-        format_money(Decimal("1.50"), "EUR", locale)
+    prepare_all()
     for text, market in (("where is my order?", "amazon.com"), ("Wo ist meine Bestellung?", "amazon.de"),
                          ("返品したいです", "amazon.co.jp")):
         draft(Inquiry(text, platform=market.split(".")[0], marketplace=market))

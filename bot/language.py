@@ -11,7 +11,6 @@ the channel locale and the buyer's earlier messages. Everything is deterministic
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -237,3 +236,10 @@ def detect(text: str, marketplace: str = "", locale: str = "", earlier: Sequence
     prior = _priors(marketplace, locale, earlier, short)
     lang, confidence, why = _latin(text, prior)
     return LanguageGuess(lang, round(confidence, 3), why)
+
+
+def load_models() -> None:
+    """Load lingua's and langdetect's models and the phrase-bank lexicon now."""
+    _lingua()
+    _langdetect()
+    _lexicon()

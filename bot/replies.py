@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot.facts import CaseContext, Inquiry
 from bot.pack import replies_pack
+from bot.rules import return_deadline
 
 FALLBACK = "en"
 # (language, marketplace suffix) -> Babel locale; otherwise the language's main locale.
@@ -103,15 +104,13 @@ def facts_for(inquiry: Inquiry, context: CaseContext, language: str) -> dict[str
         "return_window_days": "", "total": "", "item": "", "in_stock": None,
     }
     if order is not None:
-        from bot.rules import _return_deadline  # one definition of the deadline
-
         facts.update({
             "order_id": order.order_id, "carrier": order.carrier, "tracking_number": order.tracking_number,
             # Amazon forbids external links in buyer messages: the tracking link stays out.
             "tracking_url": "" if inquiry.platform == "amazon" else order.tracking_url,
             "eta": format_day(order.estimated_delivery, loc), "dispatch_date": format_day(order.dispatch_by, loc),
             "shipped_date": format_day(order.shipped_on, loc), "delivered_date": format_day(order.delivered_on, loc),
-            "return_deadline": format_day(_return_deadline(order), loc),
+            "return_deadline": format_day(return_deadline(order), loc),
             "return_window_days": order.return_window_days or "",
             "total": format_money(order.total, order.currency, loc),
             "item": order.lines[0].title if order.lines else "",
@@ -135,3 +134,15 @@ def render(outcome: str, language: str, facts: Mapping[str, Any]) -> Rendered:
     parts = [_template(lang, "greeting").render(**variables).strip(), body.render(**variables).strip(),
              _template(lang, "signoff").render(**variables).strip()]
     return Rendered("\n\n".join(p for p in parts if p), lang, lang != language)
+
+
+def prepare_all() -> None:
+    """Compile every template and load every locale the replies can use."""
+    from bot.pack import template_languages
+
+    for lang in template_languages():
+        for key in replies_pack(lang):
+            _template(lang, key)
+    for locale in sorted({*_MAIN.values(), *_REGIONAL.values()}):
+        format_day(date(2026, 1, 31), locale)  # loads the locale's data and date patterns
+        format_money(Decimal("1.50"), "EUR", locale)

@@ -97,7 +97,8 @@ def _shipped(order: OrderFacts) -> bool:
     return order.status in ("shipped", "in_transit", "delivered")
 
 
-def _return_deadline(order: OrderFacts) -> date | None:
+def return_deadline(order: OrderFacts) -> date | None:
+    """The last day a return is accepted: delivery (or its best estimate) plus the window."""
     start = order.delivered_on or order.estimated_delivery or order.shipped_on or order.ordered_on
     if start is None or order.return_window_days is None:
         return None
@@ -123,7 +124,7 @@ RULES: tuple[Rule, ...] = (
     ("cancel.not_shipped", "cancel_order", lambda o, c: o is not None and not _shipped(o), "cancel_not_shipped", False),
     ("cancel.already_shipped", "cancel_order", lambda o, c: True, "cancel_shipped", False),
     ("return.window_closed", "return_or_refund",
-     lambda o, c: o is not None and (d := _return_deadline(o)) is not None and d < _today(c), "return_window_closed", False),
+     lambda o, c: o is not None and (d := return_deadline(o)) is not None and d < _today(c), "return_window_closed", False),
     ("return.steps", "return_or_refund", lambda o, c: True, "return_steps", False),
     ("damaged.ask_photo", "item_damaged_or_defective", lambda o, c: True, "damaged_photo", False),
     ("wrong_item.ask_photo", "wrong_item_received", lambda o, c: True, "wrong_item_photo", False),
@@ -148,7 +149,7 @@ def _missing(outcome: str, order: OrderFacts | None) -> tuple[str, ...]:
             missing.append("estimated_delivery")
     if outcome == "wimo_not_shipped" and not order.dispatch_by:
         missing.append("dispatch_by")
-    if outcome in ("return_steps", "return_window_closed") and _return_deadline(order) is None:
+    if outcome in ("return_steps", "return_window_closed") and return_deadline(order) is None:
         missing.append("return_window")
     return tuple(missing)
 
