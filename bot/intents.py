@@ -244,7 +244,7 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
             if score:
                 # Longer phrases are more specific.
                 record(phrase.intent, score - penalty + min(len(phrase.text), 12) / 2.0, f"{b.lang}:{phrase.text}")
-        for key in prefixes:
+        for key in sorted(prefixes):  # a fixed order keeps the explanation identical across runs
             for phrase in b.by_first_word.get(key, ()):
                 score = _match_words(phrase.words, tokens, prefixes, phrase.intent != "escalation")
                 if score:

@@ -133,7 +133,7 @@ def _lexicon() -> dict[str, dict[str, float]]:
 def _lexicon_scores(norm: str) -> dict[str, float]:
     lex = _lexicon()
     scores: dict[str, float] = {}
-    for word in set(norm.split()):
+    for word in sorted(set(norm.split())):  # a fixed order: float sums must not depend on hashing
         for lang, weight in lex.get(word, {}).items():
             scores[lang] = scores.get(lang, 0.0) + weight
     return scores

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,14 @@ def test_bot_library_imports_no_flask_database_or_helpdesk() -> None:
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'sqlalchemy', 'helpdesk'}))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+def test_drafts_are_identical_across_processes() -> None:
+    code = ("import json, bot; print(json.dumps([bot.draft(bot.Inquiry(t, marketplace=m)).as_dict() for t, m in "
+            "[('Paket noch nicht da, wo bleibt es?', 'amazon.de'), ('ok', 'shopify'), ('where is my refund', '')]]))")
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
