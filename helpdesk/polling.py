@@ -143,6 +143,7 @@ def _poll_stream(session: Session, connector: Connector, channel_id: int, stream
     for _ in range(MAX_PAGES_PER_POLL):
         channel = session.get(Channel, channel_id)
         cursor = dict((channel.poll_cursor or {}).get(stream, {})) if channel else {}
+        session.commit()  # no transaction (and on SQLite no lock) is held during the platform call
         if stream == "messages":
             page = connector.fetch_messages(cursor)
             result = record_inbound_messages(session, channel_id, page)
@@ -182,6 +183,7 @@ def poll_channel(sessions: sessionmaker[Session], channel_id: int, *, owner: str
             assert channel is not None
             streams = list(DEFAULT_INTERVALS) if force else _due_streams(channel, now)
             connector = connector_factory(_settings_of(channel))
+            session.commit()
             for stream in streams:
                 _poll_stream(session, connector, channel_id, stream, owner, outcome, on_new_messages)
                 channel = session.get(Channel, channel_id)

@@ -166,6 +166,7 @@ def relay_outbox(session: Session, connector_factory: ConnectorFactory, *, now: 
                               reply_to=item.payload.get("reply_to") or {}, subject=item.payload.get("subject", ""),
                               thread_id=item.payload.get("thread_id"), order_id=item.payload.get("order_id"),
                               ticket_token=item.payload.get("ticket_token"))
+        session.commit()  # hold no transaction (no SQLite write lock) while the platform answers
         try:
             connector = connector_factory(settings)
             try:
