@@ -100,7 +100,7 @@ def bank(lang: str) -> Bank:
                 norm = normalise(raw)
                 if not norm:
                     continue
-                unspaced = bool(_UNSPACED.search(norm))
+                unspaced = bool(_UNSPACED.search(norm)) or (lang == "ar" and len(norm.replace(" ", "")) >= 4)
                 phrases.append(Phrase(norm, name, tuple(norm.split()), unspaced))
                 if not unspaced:
                     vocabulary.update(norm.split())
@@ -212,6 +212,11 @@ def _match_unspaced(phrase: Phrase, text: str) -> float:
             return 0.0
         pos = found + len(part)
     return STRONG - 2.0
+
+
+def thin(matched: tuple[str, ...]) -> bool:
+    """True when every piece of evidence is a one-word phrase or a weak pattern."""
+    return all(_thin(label) for label in matched)
 
 
 def _thin(label: str) -> bool:

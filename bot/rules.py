@@ -47,6 +47,7 @@ class Signals:
     has_templates: bool
     negated: bool = False
     order_reference: str = ""  # an order number written in the message
+    thin_evidence: bool = False  # only one-word phrases or weak hints support the intent
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,8 @@ def may_auto_send(decision: Decision, inquiry: Inquiry, context: CaseContext, si
         return False, "the buyer says something did not happen: an agent should read it"
     if not context.settings.may_auto_send(inquiry.platform, signals.intent):
         return False, "the seller has not allowed auto-send for this intent on this platform"
+    if signals.thin_evidence:
+        return False, "the intent rests on a single word or a weak hint"
     if signals.intent_confidence < AUTO_INTENT_CONFIDENCE:
         return False, f"intent confidence {signals.intent_confidence:.2f} is below {AUTO_INTENT_CONFIDENCE}"
     if signals.language_confidence < AUTO_LANGUAGE_CONFIDENCE:

@@ -210,3 +210,14 @@ def test_earlier_threat_on_the_ticket_keeps_it_with_a_person() -> None:
 def test_order_number_in_the_message_is_not_asked_for_again() -> None:
     result = draft(inquiry("Wo ist meine Bestellung 302-1234567-1234567?", "amazon.de"), context(None))
     assert result.rule == "wimo.order_not_found" and result.missing_facts == ("order 302-1234567-1234567",)
+
+
+def test_single_word_evidence_never_auto_sends() -> None:
+    # "tracking" alone reads as a status question, but one word is too thin to answer unseen.
+    result = draft(inquiry("tracking?", "ebay.com"), context(order()))
+    assert result.action is Action.DRAFT and any("single word" in w for w in result.why)
+
+
+def test_pickup_point_request_is_an_address_change_not_a_status_question() -> None:
+    result = draft(inquiry("Pouvez-vous livrer en point relais plutôt qu'à domicile ?", "ebay.fr"), context(order()))
+    assert (result.intent, result.action) == ("change_address", Action.DRAFT)
