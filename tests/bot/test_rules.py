@@ -213,8 +213,8 @@ def test_order_number_in_the_message_is_not_asked_for_again() -> None:
 
 
 def test_single_word_evidence_never_auto_sends() -> None:
-    # "tracking" alone reads as a status question, but one word is too thin to answer unseen.
-    result = draft(inquiry("tracking?", "ebay.com"), context(order()))
+    # "eta?" reads as a status question, but one word is too thin to answer unseen.
+    result = draft(inquiry("eta?", "ebay.com"), context(order()))
     assert result.action is Action.DRAFT and any("single word" in w for w in result.why)
 
 
