@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,52 +131,48 @@ def create_agent_command(email: str, name: str, role: str, password_stdin: bool,
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=64, show_default=True, type=click.IntRange(4, 1024), help="Concurrent requests and sockets.")
+@click.option("--with-workers", is_flag=True, help="Also poll the stores, draft with the bot, sweep SLA clocks and send replies.")
 @cli_errors
-def run_command(host: str, port: int, threads: int) -> None:
+def run_command(host: str, port: int, threads: int, with_workers: bool) -> None:
     """Serve the inbox (HTTP and Socket.IO) until stopped."""
     from helpdesk import create_app
     from helpdesk.server import serve
+    from helpdesk.workers import start_workers
 
     config = Config.from_env()
     with _engine(config) as engine:
         schema.require_current(engine)
     app = create_app(config)
-    click.echo(f"helpdesk {__version__} serving on http://{host}:{port}/", err=True)
-    serve(app, host, port, threads)
+    click.echo(f"helpdesk {__version__} serving on http://{host}:{port}/" + (" with workers" if with_workers else ""), err=True)
+    serve(app, host, port, threads, on_worker_start=(lambda: start_workers(app)) if with_workers else None)
 
 
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance-demo"), show_default=True)
+@click.option("--seed", default=7, show_default=True, help="The simulated world and its traffic.")
+@click.option("--rate", default=0.5, show_default=True, type=click.FloatRange(0.01, 50), help="Buyer messages per second.")
 @cli_errors
-def demo_command(host: str, port: int, instance: Path) -> None:
-    """Start a fresh demo: new SQLite database, an admin and an agent, the inbox served.
+def demo_command(host: str, port: int, instance: Path, seed: int, rate: float) -> None:
+    """Start a fresh demo: new SQLite database, people to sign in as, simulated marketplaces with
+    steady multilingual traffic, and the inbox served with its workers."""
+    from contextlib import ExitStack
 
-    The simulated marketplaces join the demo with the ingest issue; for now the inbox is empty.
-    """
     from helpdesk import create_app
+    from helpdesk.demo import create_people, fresh_config, start_simulator
     from helpdesk.server import serve
+    from helpdesk.workers import start_workers
 
-    instance = instance.resolve()
-    database = instance / "demo.db"
-    for path in (database, database.with_name("demo.db-wal"), database.with_name("demo.db-shm")):
-        path.unlink(missing_ok=True)
-    config = Config.from_env(
-        {"HELPDESK_ENV": "development", "HELPDESK_SECRET_KEY": secrets.token_hex(32), "HELPDESK_INSTANCE_PATH": str(instance),
-         "HELPDESK_DATABASE_URL": f"sqlite:///{database}"}
-    )
-    people = [("admin@demo.local", "Ada Admin", Role.ADMIN), ("supervisor@demo.local", "Sam Supervisor", Role.SUPERVISOR),
-              ("agent@demo.local", "Li Wei", Role.AGENT)]
-    lines = []
-    with _engine(config) as engine, Session(engine) as session:
-        schema.upgrade(engine)
-        for email, name, role in people:
-            password = secrets.token_urlsafe(12)
-            create_agent(session, email=email, name=name, role=role, password=password, actor="demo")
-            lines.append(f"  {role.value:<10} {email:<24} {password}")
-    click.echo(f"\nHelpdesk demo: open http://{host}:{port}/ and sign in as\n" + "\n".join(lines) + "\n")
-    serve(create_app(config), host, port)
+    config = fresh_config(instance.resolve())
+    logins = create_people(config)
+    with ExitStack() as stack:
+        sim_url = start_simulator(stack, config, seed=seed, rate=rate, host=host)
+        lines = "\n".join(f"  {login.role:<10} {login.email:<24} {login.password}" for login in logins)
+        click.echo(f"\nHelpdesk demo: open http://{host}:{port}/ and sign in as\n{lines}\n\n"
+                   f"Simulated marketplaces at {sim_url} (inject a message: POST {sim_url}/_sim/inject)\n")
+        app = create_app(config)
+        serve(app, host, port, on_worker_start=lambda: start_workers(app))
 
 
 # Feature command groups live beside their features.

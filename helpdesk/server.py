@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -25,9 +26,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self._app
 
 
-def serve(app: Flask, host: str, port: int, threads: int = 64) -> None:
+def serve(app: Flask, host: str, port: int, threads: int = 64, on_worker_start: Callable[[], None] | None = None) -> None:
     """Serve until stopped. One worker process: Socket.IO needs sticky sessions, so scale
-    out with several `helpdesk run` processes behind a proxy and Redis as the message queue."""
+    out with several `helpdesk run` processes behind a proxy and Redis as the message queue.
+    `on_worker_start` runs inside the worker process (background tasks must start after the fork)."""
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": 1,
@@ -42,4 +44,6 @@ def serve(app: Flask, host: str, port: int, threads: int = 64) -> None:
         # gunicorn 23+ opens a control socket in $HOME; several helpdesk processes would share it.
         "control_socket_disable": True,
     }
+    if on_worker_start is not None:
+        options["post_worker_init"] = lambda _worker: on_worker_start()
     _Gunicorn(app, options).run()
