@@ -45,6 +45,15 @@ class LanguageGuess:
     why: str
 
 
+# Marketplaces whose domain does not name their country.
+_KNOWN_MARKETS = {
+    "bol.com": "nl", "coupang.com": "ko", "trendyol.com": "tr", "hepsiburada.com": "tr", "cdiscount.com": "fr",
+    "allegro.pl": "pl", "rakuten.co.jp": "ja", "taobao.com": "zh", "tmall.com": "zh", "jd.com": "zh",
+    "noon.com": "ar", "ozon.ru": "ru", "wildberries.ru": "ru", "gmarket.co.kr": "ko", "tokopedia.com": "id",
+    "lazada.co.th": "th", "tiki.vn": "vi", "mercadolivre.com.br": "pt", "otto.de": "de",
+}
+
+
 def marketplace_language(marketplace: str, locale: str = "") -> str | None:
     """The language a marketplace or channel locale suggests, if any."""
     if locale:
@@ -53,6 +62,8 @@ def marketplace_language(marketplace: str, locale: str = "") -> str | None:
             return code
     if not marketplace or "." not in marketplace:
         return None
+    if marketplace.lower() in _KNOWN_MARKETS:
+        return _KNOWN_MARKETS[marketplace.lower()]
     return _SUFFIX_LANG.get(marketplace.rsplit(".", 1)[-1].lower())
 
 
@@ -198,7 +209,7 @@ def _priors(marketplace: str, locale: str, earlier: Sequence[str], short: bool) 
     market = marketplace_language(marketplace, locale)
     if market:
         # .com marketplaces sell to the world: a weak hint only.
-        weak = marketplace.endswith(".com") and not locale
+        weak = marketplace.endswith(".com") and not locale and marketplace.lower() not in _KNOWN_MARKETS
         prior[market] = (0.15 if weak else 0.35) * (1.6 if short else 1.0)
     if not market and short:
         # Cross-border buyers with no other clue write English more than anything else.
