@@ -148,7 +148,8 @@ def negated(text: str, languages: Iterable[str]) -> bool:
 def _correct(tokens: list[str], banks: list[Bank]) -> list[str]:
     """Replace unknown words by the closest word of the phrase banks ("cancdling" -> "cancelling")."""
     known = frozenset().union(*(b.vocabulary for b in banks))
-    targets = [t for b in banks for t in b.typo_targets]
+    # Correct only towards the buyer's own language: German "sollen" must not become "swollen".
+    targets = list(banks[0].typo_targets) if banks else []
     out = []
     for token in tokens:
         if len(token) >= 5 and token not in known and token.isalpha() and targets:

@@ -81,3 +81,13 @@ def test_buyers_own_mistake_is_not_a_wrong_item_sent() -> None:
 def test_thai_tone_marks_keep_words_apart() -> None:
     # "ไหม" (question particle) must not read as "ไหม้" (burnt).
     assert classify("ยกเลิกคำสั่งซื้อได้ไหมครับ", ["th"]).intent == "cancel_order"
+
+
+def test_typos_are_corrected_only_towards_the_buyers_language() -> None:
+    # German "sollen" is not English "swollen" (a safety word).
+    text = "leider ist mein Paket immer noch nicht da, obwohl es letzte Woche hätte da sein sollen"
+    assert classify(text, ["de", "en"]).intent != "escalation"
+
+
+def test_showing_an_invoice_is_not_a_police_report() -> None:
+    assert classify("wie kann ich die Rechnung anzeigen lassen", ["de", "en"]).intent == "invoice_request"
