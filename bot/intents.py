@@ -237,6 +237,7 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
         prefixes.update(token[:n] for n in range(4, len(token)))
     best: dict[str, float] = {}
     hits: dict[str, list[str]] = {}
+    is_negated = negated(text, [b.lang for b in banks[:1]])
 
     def record(intent: str, score: float, label: str) -> None:
         hits.setdefault(intent, []).append(label)
@@ -256,6 +257,8 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
                 if score:
                     record(phrase.intent, score - penalty + min(len(phrase.text), 30) / 5.0, f"{b.lang}:{phrase.text}")
         for pattern, intent, score in b.patterns:
+            if intent == "wrong_item_received" and is_negated:
+                continue  # "ordered two weeks ago and still not received" is no wrong item
             if pattern.search(norm):
                 record(intent, score - penalty, f"{b.lang}:{'~' if score == WEAK else ''}/{pattern.pattern}/")
     offtopic = best.pop(OFFTOPIC, 0.0)

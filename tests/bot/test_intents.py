@@ -91,3 +91,7 @@ def test_typos_are_corrected_only_towards_the_buyers_language() -> None:
 
 def test_showing_an_invoice_is_not_a_police_report() -> None:
     assert classify("wie kann ich die Rechnung anzeigen lassen", ["de", "en"]).intent == "invoice_request"
+
+
+def test_not_yet_received_after_ordering_is_no_wrong_item() -> None:
+    assert classify("I ordered two weeks ago and still haven't received anything", ["en"]).intent != "wrong_item_received"
