@@ -57,6 +57,7 @@ class Phrase:
     intent: str
     words: tuple[str, ...]
     unspaced: bool
+    adjacent: bool = False  # written "=..." in the pack: no extra words allowed in between
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,12 @@ def bank(lang: str) -> Bank:
             continue
         for key, name in (("phrases", intent), ("strong", STRONG_OTHER if intent == "other" else intent)):
             for raw in entry.get(key, ()):
-                norm = normalise(raw)
+                adjacent = raw.startswith("=")
+                norm = normalise(raw.removeprefix("="))
                 if not norm:
                     continue
                 unspaced = bool(_UNSPACED.search(norm)) or (lang == "ar" and len(norm.replace(" ", "")) >= 4)
-                phrases.append(Phrase(norm, name, tuple(norm.split()), unspaced))
+                phrases.append(Phrase(norm, name, tuple(norm.split()), unspaced, adjacent))
                 if not unspaced:
                     vocabulary.update(norm.split())
         for key, score in (("patterns", PATTERN), ("weak", WEAK)):
@@ -178,7 +180,8 @@ def _word_hit(word: str, token: str, loose: bool = True) -> bool:
     return token.startswith(_key(word, loose))
 
 
-def _match_words(words: tuple[str, ...], tokens: list[str], prefixes: set[str], loose: bool) -> float:
+def _match_words(words: tuple[str, ...], tokens: list[str], prefixes: set[str], loose: bool,
+                 max_gap: int = MAX_GAP) -> float:
     for word in words:
         if word not in prefixes and (len(word) < 5 or _key(word, loose) not in prefixes):
             return 0.0
@@ -188,7 +191,7 @@ def _match_words(words: tuple[str, ...], tokens: list[str], prefixes: set[str], 
             continue
         pos, gaps, ok = start, 0, True
         for word in words[1:]:
-            for step in range(1, MAX_GAP + 2):
+            for step in range(1, max_gap + 2):
                 if pos + step < len(tokens) and _word_hit(word, tokens[pos + step], loose):
                     gaps += step - 1
                     pos += step
@@ -253,7 +256,8 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
                 record(phrase.intent, score - penalty + min(len(phrase.text), 12) / 2.0, f"{b.lang}:{phrase.text}")
         for key in sorted(prefixes):  # a fixed order keeps the explanation identical across runs
             for phrase in b.by_first_word.get(key, ()):
-                score = _match_words(phrase.words, tokens, prefixes, phrase.intent != "escalation")
+                score = _match_words(phrase.words, tokens, prefixes, phrase.intent != "escalation",
+                                     0 if phrase.adjacent else MAX_GAP)
                 if score:
                     record(phrase.intent, score - penalty + min(len(phrase.text), 30) / 5.0, f"{b.lang}:{phrase.text}")
         for pattern, intent, score in b.patterns:
