@@ -21,11 +21,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(command: Sequence[str], env: dict[str, str], cwd: Path, port: int) -> Iterator[str]:
+def running_server(command: Sequence[str], env: dict[str, str], cwd: Path, port: int,
+                   extra_args: Sequence[str] = ()) -> Iterator[str]:
     """Start `helpdesk run` and yield its base URL once /healthz answers; stop it after."""
     log = cwd / f"server-{port}.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([*command, "run", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=cwd,
+        proc = subprocess.Popen([*command, "run", "--host", "127.0.0.1", "--port", str(port), *extra_args], env=env, cwd=cwd,
                                 stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -19,6 +19,7 @@ from helpdesk.models import (
     CustomerIdentity,
     CustomerMergeSuggestion,
     DraftState,
+    Listing,
     MergeSuggestionState,
     Message,
     Order,
@@ -116,11 +117,34 @@ def sla_clocks(ticket: Ticket, now: datetime) -> list[SlaClock]:
     return sorted(clocks, key=lambda c: c.due_at)
 
 
+def _products_of(session: Session, order: Order) -> dict[int, Product]:
+    """Each line's product: its mapped one, else the listing or the SKU of the same name
+    (a line synced before the stock import has no product yet)."""
+    out: dict[int, Product] = {}
+    mapped = {line.product_id for line in order.lines if line.product_id}
+    by_id = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(mapped)))} if mapped else {}
+    unmapped = {line.channel_sku for line in order.lines if not line.product_id and line.channel_sku}
+    by_sku: dict[str, Product] = {}
+    if unmapped:
+        for listing_sku, product in session.execute(
+            select(Listing.channel_sku, Product).join(Product, Product.id == Listing.product_id)
+            .where(Listing.channel_id == order.channel_id, Listing.channel_sku.in_(unmapped))
+        ):
+            by_sku[listing_sku] = product
+        for product in session.scalars(select(Product).where(Product.sku.in_(unmapped - set(by_sku)))):
+            by_sku[product.sku] = product
+    for line in order.lines:
+        product = by_id.get(line.product_id) if line.product_id else by_sku.get(line.channel_sku or "")
+        if product is not None:
+            out[line.id] = product
+    return out
+
+
 def _stock_for(session: Session, order: Order | None) -> list[LineStock]:
     if order is None:
         return []
-    product_ids = {line.product_id for line in order.lines if line.product_id}
-    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(product_ids)))} if product_ids else {}
+    products = _products_of(session, order)
+    product_ids = {p.id for p in products.values()}
     levels: dict[int, list[StockRow]] = {}
     if product_ids:
         for level in session.scalars(select(StockLevel).where(StockLevel.product_id.in_(product_ids))
@@ -129,16 +153,16 @@ def _stock_for(session: Session, order: Order | None) -> list[LineStock]:
                 StockRow(level.warehouse, level.on_hand, level.reserved, level.available))
     out = []
     for line in order.lines:
-        product = products.get(line.product_id) if line.product_id else None
-        rows = levels.get(line.product_id or 0, [])
+        product = products.get(line.id)
+        rows = levels.get(product.id, []) if product else []
         available = sum(r.available for r in rows) if rows else None
         warning = None
-        if rows:
-            if any(r.available < 0 for r in rows) or (available is not None and available < 0):
+        if rows and available is not None:
+            if any(r.available < 0 for r in rows) or available < 0:
                 warning = "oversold"
             elif available == 0:
                 warning = "out"
-            elif product is not None and available is not None and available < product.low_stock_threshold:
+            elif product is not None and available < product.low_stock_threshold:
                 warning = "low"
         out.append(LineStock(line, product.sku if product else line.channel_sku, rows, available, warning))
     return out

@@ -40,6 +40,7 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.add_template_filter(local_time, "local")
     app.add_template_global(select_locale, "ui_language")
+    app.add_template_global(rendered_at, "rendered_at")
 
 
 def local_time(value: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -49,3 +50,10 @@ def local_time(value: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if not isinstance(value, datetime):
         return ""
     return value.astimezone(agent_zone()).strftime(fmt)
+
+
+def rendered_at() -> str:
+    """The server's time as the page renders (where a browser's catch-up starts)."""
+    from helpdesk.models import utcnow
+
+    return utcnow().isoformat()

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import false, select, update
 
 from helpdesk.extensions import db, login_manager
 from helpdesk.models import Agent, Role
@@ -77,6 +77,20 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def take_sqlite_write_lock() -> None:
+    """On SQLite, a state-changing request takes the write lock before its first read.
+
+    SQLite refuses, without waiting, to turn a read transaction into a write one when another
+    connection (the embedded poller) committed in between; taking the lock first means waiting
+    (busy timeout) instead of failing. A no-op UPDATE takes the lock.
+    """
+    if request.method in WRITE_METHODS and db.engine is not None and db.engine.dialect.name == "sqlite":
+        db.session.execute(update(Agent).where(false()).values(id=Agent.id))
+
+
 @login_manager.user_loader
 def load_agent(session_id: str) -> Agent | None:
     """Find the signed-in agent from the session id '<agent id>:<session token>'."""
@@ -94,5 +108,6 @@ def init_security(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # type: ignore[assignment]
     login_manager.session_protection = "basic"
+    app.before_request(take_sqlite_write_lock)  # before anything reads (the access check loads the agent)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)

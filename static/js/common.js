@@ -14,16 +14,16 @@
   }
 
   const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
-  let lastSeen = new Date().toISOString();
-  let everConnected = false;
+  // Catch up from the database on every connect, the first one included: whatever changed
+  // between rendering the page (server time) and the socket joining its rooms is fetched.
+  let lastSeen = document.body.dataset.renderedAt || new Date().toISOString();
   socket.on("connect", () => {
     setStatus("live", status ? status.dataset.live || "live" : "live");
-    if (everConnected) document.dispatchEvent(new CustomEvent("helpdesk:reconnected", { detail: { since: lastSeen } }));
-    everConnected = true;
+    document.dispatchEvent(new CustomEvent("helpdesk:reconnected", { detail: { since: lastSeen } }));
   });
-  socket.on("disconnect", () => { lastSeen = new Date().toISOString(); setStatus("offline", status ? status.dataset.offline || "offline" : "offline"); });
+  socket.on("disconnect", () => { lastSeen = new Date(Date.now() - 30000).toISOString(); setStatus("offline", status ? status.dataset.offline || "offline" : "offline"); });
   socket.on("connect_error", () => setStatus("offline", status ? status.dataset.offline || "offline" : "offline"));
-  socket.onAny(() => { lastSeen = new Date().toISOString(); });
+
 
   async function post(url, body) {
     const response = await fetch(url, {
