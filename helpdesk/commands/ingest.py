@@ -16,6 +16,7 @@ from helpdesk.config import Config
 from helpdesk.db import make_engine, writer_sessions
 from helpdesk.models import QuarantinedPayload
 from helpdesk.polling import PollOutcome, run_poller
+from helpdesk.realtime_adapter import broadcast_from_worker
 from helpdesk.services import schema
 from helpdesk.services.orders import StockImportError, import_stock_csv
 from helpdesk.services.stats import collect_stats
@@ -36,7 +37,9 @@ def _sessions(config: Config):  # type: ignore[no-untyped-def]
 def poll(once: bool, channel_id: int | None, workers: int, verbose: bool) -> None:
     """Poll the channels' marketplaces and mailboxes, and send queued replies, until stopped."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine, sessions = _sessions(Config.from_env())
+    config = Config.from_env()
+    engine, sessions = _sessions(config)
+    broadcast_from_worker(config.redis_url, sessions)  # with Redis, browsers hear this process's events
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
