@@ -40,7 +40,8 @@ from helpdesk.services.sla.sweeper import sweep_sla
 
 log = logging.getLogger(__name__)
 
-LEASE_TTL = timedelta(minutes=2)
+# A lease outlives a crashed poller by at most this long (renewed after every page).
+LEASE_TTL = timedelta(seconds=int(os.environ.get("HELPDESK_POLL_LEASE_SECONDS", "120")))
 # How often each stream is polled unless the channel's settings say otherwise (seconds).
 DEFAULT_INTERVALS = {"messages": 60, "orders": 300, "stock": 900}
 MAX_PAGES_PER_POLL = 50
@@ -125,11 +126,11 @@ def _due_streams(channel: Channel, now: datetime) -> list[str]:
     return due
 
 
-def backoff_delay(failures: int, retry_after: float | None = None) -> timedelta:
+def backoff_delay(failures: int, retry_after: float | None = None, base: float = 5.0) -> timedelta:
     """Exponential backoff with jitter, at least Retry-After when the platform gave one."""
     if retry_after is not None:
         return timedelta(seconds=max(retry_after, 1.0) * random.uniform(1.0, 1.2))
-    seconds = min(5 * 2 ** max(failures - 1, 0), MAX_BACKOFF.total_seconds())
+    seconds = min(base * 2 ** max(failures - 1, 0), MAX_BACKOFF.total_seconds())
     return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
@@ -229,7 +230,8 @@ def _record_failure(session: Session, channel_id: int, outcome: PollOutcome, sta
     channel.last_poll_at = utcnow()
     channel.last_poll_status = status
     channel.last_error = f"{type(exc).__name__}: {str(exc)[:500]}"
-    channel.next_poll_at = utcnow() + backoff_delay(channel.consecutive_failures, retry_after)
+    base = float((channel.settings or {}).get("backoff_seconds", 5.0))
+    channel.next_poll_at = utcnow() + backoff_delay(channel.consecutive_failures, retry_after, base)
     outcome.status, outcome.error, outcome.next_poll_at = status.value, channel.last_error, channel.next_poll_at
     log.warning("channel %s poll failed (%s), next at %s", channel_id, type(exc).__name__, channel.next_poll_at)
     session.commit()
