@@ -49,6 +49,7 @@ MAX_BACKOFF = timedelta(hours=1)
 
 ConnectorFactory = Callable[[ChannelSettings], Connector]
 NewMessagesHook = Callable[[Session, IngestResult], None]
+ProgressHook = Callable[[int, str, int, int], None]  # channel id, stream, pages, items so far
 
 
 def draft_new_messages(session: Session, result: IngestResult) -> None:
@@ -140,13 +141,17 @@ def _settings_of(channel: Channel) -> ChannelSettings:
 
 
 def _poll_stream(session: Session, connector: Connector, channel_id: int, stream: str, owner: str,
-                 outcome: PollOutcome, on_new_messages: NewMessagesHook | None) -> None:
+                 outcome: PollOutcome, on_new_messages: NewMessagesHook | None,
+                 progress: ProgressHook | None = None) -> None:
+    pages = items = 0
+    started = utcnow().isoformat()
     for _ in range(MAX_PAGES_PER_POLL):
         channel = session.get(Channel, channel_id)
         cursor = dict((channel.poll_cursor or {}).get(stream, {})) if channel else {}
         session.commit()  # no transaction (and on SQLite no lock) is held during the platform call
         if stream == "messages":
             page = connector.fetch_messages(cursor)
+            items += len(page.messages)
             result = record_inbound_messages(session, channel_id, page)
             outcome.new_messages += len(result.new_message_ids)
             outcome.quarantined += result.quarantined
@@ -155,22 +160,33 @@ def _poll_stream(session: Session, connector: Connector, channel_id: int, stream
                 on_new_messages(session, result)
         elif stream == "orders":
             order_page = connector.fetch_orders(cursor)
+            items += len(order_page.orders)
             synced = record_orders(session, channel_id, order_page)
             outcome.orders += synced.created + synced.updated
             outcome.quarantined += synced.quarantined
             page = order_page  # type: ignore[assignment]
         else:
             stock_page = connector.fetch_stock(cursor)
+            items += len(stock_page.levels)
             outcome.stock_levels += record_stock(session, channel_id, stock_page)
             page = stock_page  # type: ignore[assignment]
-        acquire_lease(session, channel_id, owner, utcnow())  # renew
+        pages += 1
+        # Progress for the admin page (a first sync can be weeks of history) and the terminal.
+        channel = session.get(Channel, channel_id)
+        previous = (channel.sync_state or {}).get(stream, {})
+        channel.sync_state = {**(channel.sync_state or {}), stream: {
+            **previous, "syncing": page.has_more, "started_at": started, "pages": pages, "items": items}}
+        acquire_lease(session, channel_id, owner, utcnow())  # renews the lease and commits the progress
+        if progress:
+            progress(channel_id, stream, pages, items)
         if not page.has_more:
             return
 
 
 def poll_channel(sessions: sessionmaker[Session], channel_id: int, *, owner: str | None = None,
                  connector_factory: ConnectorFactory = connector_for, now: datetime | None = None,
-                 on_new_messages: NewMessagesHook | None = draft_new_messages, force: bool = False) -> PollOutcome:
+                 on_new_messages: NewMessagesHook | None = draft_new_messages, force: bool = False,
+                 progress: ProgressHook | None = None) -> PollOutcome:
     """Poll one channel's due streams under its lease; record the outcome on the channel row."""
     owner = owner or worker_id()
     now = now or utcnow()
@@ -186,9 +202,11 @@ def poll_channel(sessions: sessionmaker[Session], channel_id: int, *, owner: str
             connector = connector_factory(_settings_of(channel))
             session.commit()
             for stream in streams:
-                _poll_stream(session, connector, channel_id, stream, owner, outcome, on_new_messages)
+                _poll_stream(session, connector, channel_id, stream, owner, outcome, on_new_messages, progress)
                 channel = session.get(Channel, channel_id)
-                channel.sync_state = {**(channel.sync_state or {}), stream: {"last_at": utcnow().isoformat()}}
+                state = (channel.sync_state or {}).get(stream, {})
+                channel.sync_state = {**(channel.sync_state or {}),
+                                      stream: {**state, "syncing": False, "last_at": utcnow().isoformat()}}
                 session.commit()
                 outcome.streams.append(stream)
         except RateLimited as exc:
@@ -241,7 +259,7 @@ def run_poller(sessions: sessionmaker[Session], *, once: bool = False, channel_i
                workers: int = 4, interval: float = 1.0, stop: threading.Event | None = None,
                connector_factory: ConnectorFactory = connector_for, relay: bool = True, sweep: bool = True,
                on_new_messages: NewMessagesHook | None = draft_new_messages,
-               report: Callable[[PollOutcome], None] | None = None) -> None:
+               report: Callable[[PollOutcome], None] | None = None, progress: ProgressHook | None = None) -> None:
     """Poll due channels on a small pool (a slow channel never holds up the others), relay the outbox
     and sweep the SLA clocks, every `interval` seconds."""
     stop = stop or threading.Event()
@@ -250,7 +268,7 @@ def run_poller(sessions: sessionmaker[Session], *, once: bool = False, channel_i
             with sessions() as session:
                 ids = [channel_id] if channel_id is not None else due_channels(session, utcnow())
             futures = [pool.submit(poll_channel, sessions, cid, connector_factory=connector_factory,
-                                   on_new_messages=on_new_messages, force=once) for cid in ids]
+                                   on_new_messages=on_new_messages, force=once, progress=progress) for cid in ids]
             if relay:
                 with sessions() as session:
                     events.publish(relay_outbox(session, connector_factory))

@@ -164,3 +164,17 @@ def test_an_unexpected_error_on_one_channel_is_recorded_and_does_not_escape(app,
     outcome = poll_channel(db.sessions, channel.id, connector_factory=factory_for(connector), force=True)
     row = channel_row(session, channel.id)
     assert outcome.status == "error" and "bug in a parser" in row.last_error and row.lease_owner is None
+
+
+def test_sync_progress_is_kept_on_the_channel_and_reported(app, session: Session) -> None:
+    channel = factories.make_channel(session)
+    connector = ScriptedConnector(None, messages=[  # type: ignore[arg-type]
+        MessagePage([inbound(external_id="1"), inbound(external_id="2")], cursor={"page": 2}, has_more=True),
+        MessagePage([inbound(external_id="3")], cursor={"page": 3}),
+    ])
+    seen: list[tuple[str, int, int]] = []
+    poll_channel(db.sessions, channel.id, connector_factory=factory_for(connector), force=True,
+                 progress=lambda _c, stream, pages, items: seen.append((stream, pages, items)))
+    assert ("messages", 1, 2) in seen and ("messages", 2, 3) in seen
+    state = channel_row(session, channel.id).sync_state["messages"]
+    assert (state["pages"], state["items"], state["syncing"]) == (2, 3, False) and "last_at" in state

@@ -50,8 +50,15 @@ def poll(once: bool, channel_id: int | None, workers: int, verbose: bool) -> Non
                        f"orders={outcome.orders} stock={outcome.stock_levels} quarantined={outcome.quarantined}"
                        + (f" error={outcome.error}" if outcome.error else ""))
 
+    err = click.get_text_stream("stderr")
+
+    def progress(channel: int, stream: str, pages: int, items: int) -> None:
+        if err.isatty() or verbose:  # a first sync can be weeks of history: show it moving
+            click.echo(f"\rchannel {channel} {stream}: {pages} page(s), {items} item(s)", nl=not err.isatty(), err=True)
+
     try:
-        run_poller(sessions, once=once, channel_id=channel_id, workers=workers, stop=stop, report=report)
+        run_poller(sessions, once=once, channel_id=channel_id, workers=workers, stop=stop, report=report,
+                   progress=progress)
     finally:
         engine.dispose()
 
