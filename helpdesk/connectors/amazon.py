@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import httpx
 
@@ -27,20 +27,18 @@ from helpdesk.connectors.base import (
     BuyerRef,
     ChannelSettings,
     Connector,
-    MessagePage,
     OrderLineSnapshot,
     OrderPage,
     OrderSnapshot,
-    OutgoingReply,
     PayloadError,
     PayloadFailure,
     PermanentError,
     RateLimited,
-    SendResult,
     StockLevelSnapshot,
     StockPage,
     TransientError,
 )
+from helpdesk.connectors.mail_messages import MailboxMessages
 from helpdesk.connectors.wire import (
     SeenWindow,
     iso,
@@ -54,8 +52,6 @@ from helpdesk.connectors.wire import (
     send,
 )
 
-if TYPE_CHECKING:
-    from helpdesk.connectors.email import Mailbox
 
 ENDPOINT = "https://sellingpartnerapi-eu.amazon.com"
 LWA_URL = "https://api.amazon.com/auth/o2/token"
@@ -97,10 +93,12 @@ def _errors(response: httpx.Response) -> str:
         return f"HTTP {response.status_code}"
 
 
-class AmazonConnector(Connector):
+class AmazonConnector(MailboxMessages, Connector):
     """SP-API orders and FBA stock, and the seller's Amazon mailbox for buyer messages."""
 
     platform: ClassVar[str] = "amazon"
+    identity_kind: ClassVar[str] = "amazon_relay"
+    order_id_pattern: ClassVar[re.Pattern[str] | None] = ORDER_ID
 
     def __init__(self, channel: ChannelSettings) -> None:
         super().__init__(channel)
@@ -110,28 +108,6 @@ class AmazonConnector(Connector):
         self.page_size = int(s.get("page_size") or 100)
         self.client = make_client(s)
         self._access_token: str | None = channel.credentials.get("access_token")
-        self._mailbox: Mailbox | None = None
-
-    # -- messages (e-mail) ---------------------------------------------------------------
-
-    @property
-    def mailbox(self) -> Mailbox:
-        """The seller's mailbox, opened on first use."""
-        if self._mailbox is None:
-            from helpdesk.connectors.email import Mailbox
-
-            self._mailbox = Mailbox(
-                self.channel.settings, self.channel.credentials, identity_kind="amazon_relay", order_id_pattern=ORDER_ID
-            )
-        return self._mailbox
-
-    def fetch_messages(self, cursor: Mapping[str, Any]) -> MessagePage:
-        """Buyer messages relayed by Amazon to the seller's mailbox."""
-        return self.mailbox.fetch(cursor)
-
-    def send_reply(self, reply: OutgoingReply) -> SendResult:
-        """Answer by e-mail to the buyer's relay address."""
-        return self.mailbox.send(reply)
 
     # -- SP-API transport ------------------------------------------------------------------
 
@@ -280,8 +256,7 @@ class AmazonConnector(Connector):
     def close(self) -> None:
         """Close the HTTP client and the mailbox."""
         self.client.close()
-        if self._mailbox is not None:
-            self._mailbox.close()
+        self.close_mailbox()
 
 
 def parse_order(item: Mapping[str, Any], lines: tuple[OrderLineSnapshot, ...] = ()) -> OrderSnapshot:

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -21,19 +21,17 @@ from helpdesk.connectors.base import (
     BuyerRef,
     ChannelSettings,
     Connector,
-    MessagePage,
     OrderLineSnapshot,
     OrderPage,
     OrderSnapshot,
-    OutgoingReply,
     PayloadError,
     PayloadFailure,
     PermanentError,
-    SendResult,
     ShipmentSnapshot,
     StockLevelSnapshot,
     StockPage,
 )
+from helpdesk.connectors.mail_messages import MailboxMessages
 from helpdesk.connectors.wire import (
     SeenWindow,
     chunks,
@@ -48,8 +46,6 @@ from helpdesk.connectors.wire import (
     send,
 )
 
-if TYPE_CHECKING:
-    from helpdesk.connectors.email import Mailbox
 
 API_VERSION = "2024-10"
 ORDER_NAME = re.compile(r"#\d{4,}\b")
@@ -88,10 +84,12 @@ def next_page_info(link_header: str | None) -> str | None:
     return None
 
 
-class ShopifyConnector(Connector):
+class ShopifyConnector(MailboxMessages, Connector):
     """One Shopify store: Admin REST orders and stock, contact-form mail for messages."""
 
     platform: ClassVar[str] = "shopify"
+    identity_kind: ClassVar[str] = "email"
+    order_id_pattern: ClassVar[re.Pattern[str] | None] = ORDER_NAME
 
     def __init__(self, channel: ChannelSettings) -> None:
         super().__init__(channel)
@@ -102,28 +100,6 @@ class ShopifyConnector(Connector):
         self.client = make_client(s, {"X-Shopify-Access-Token": token, "Accept": "application/json"})
         self.page_size = int(s.get("page_size") or PAGE_LIMIT)
         self._locations: dict[int, str] | None = None
-        self._mailbox: Mailbox | None = None
-
-    # -- messages (e-mail) ---------------------------------------------------------------
-
-    @property
-    def mailbox(self) -> Mailbox:
-        """The store's contact mailbox, opened on first use."""
-        if self._mailbox is None:
-            from helpdesk.connectors.email import Mailbox
-
-            self._mailbox = Mailbox(
-                self.channel.settings, self.channel.credentials, identity_kind="email", order_id_pattern=ORDER_NAME
-            )
-        return self._mailbox
-
-    def fetch_messages(self, cursor: Mapping[str, Any]) -> MessagePage:
-        """Contact-form e-mails after the cursor."""
-        return self.mailbox.fetch(cursor)
-
-    def send_reply(self, reply: OutgoingReply) -> SendResult:
-        """Answer the customer by e-mail."""
-        return self.mailbox.send(reply)
 
     # -- transport -----------------------------------------------------------------------
 
@@ -232,8 +208,7 @@ class ShopifyConnector(Connector):
     def close(self) -> None:
         """Close the HTTP client and the mailbox."""
         self.client.close()
-        if self._mailbox is not None:
-            self._mailbox.close()
+        self.close_mailbox()
 
 
 def parse_order(item: Mapping[str, Any]) -> OrderSnapshot:
