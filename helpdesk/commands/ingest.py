@@ -136,3 +136,24 @@ def quarantine_show(payload_id: int) -> None:
         click.echo(f"error: {row.error}")
         click.echo(json.dumps(row.raw, ensure_ascii=False))
     engine.dispose()
+
+
+@quarantine.command("reprocess")
+@click.argument("payload_id", type=int)
+@cli_errors
+def quarantine_reprocess(payload_id: int) -> None:
+    """Parse a quarantined payload again (after an upgrade fixed its parser) and ingest it."""
+    from helpdesk import events
+    from helpdesk.connectors import connector_for
+    from helpdesk.services.quarantine import ReprocessError, reprocess_quarantined
+
+    engine, sessions = _sessions(Config.from_env())
+    try:
+        with sessions() as session:
+            published = reprocess_quarantined(session, payload_id, connector_for)
+    except ReprocessError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    events.publish(published)
+    click.echo(f"payload {payload_id} re-processed and resolved")

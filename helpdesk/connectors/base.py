@@ -278,6 +278,14 @@ class Connector(ABC):
     def send_reply(self, reply: OutgoingReply) -> SendResult:
         """Send one reply, at most once per idempotency key."""
 
+    def reparse(self, kind: str, raw: str, external_id: str | None = None) -> MessagePage | OrderPage:
+        """Parse a quarantined payload again (after a parser fix): a page holding what it now yields.
+
+        Raises PayloadError when it is still unreadable, NotImplementedError where a platform
+        cannot re-read its payloads yet. The page's cursor is unused.
+        """
+        raise NotImplementedError(f"re-processing {self.platform} {kind} payloads is not supported yet")
+
     def close(self) -> None:
         """Release connections (HTTP clients, mailboxes)."""
 

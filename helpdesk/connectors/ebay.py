@@ -202,6 +202,19 @@ class EbayConnector(Connector):
             window.add(key, when)
         return len(ordered) > len(page)
 
+    def reparse(self, kind: str, raw: str, external_id: str | None = None) -> MessagePage:
+        """Parse a quarantined GetMyMessages <Message> again."""
+        if kind != "message":
+            raise NotImplementedError("re-processing eBay order payloads is not supported yet")
+        try:
+            el = X.parse(raw.encode("utf-8"))
+            if not el.tag.endswith("Message"):
+                raise NotImplementedError("only GetMyMessages bodies can be re-processed")
+            message = self._my_message(el, external_id or X.text(el, "MessageID") or "")
+        except (ValueError, TypeError, ET.ParseError, PayloadError) as exc:
+            raise PayloadError(f"still unreadable: {exc}", raw=raw) from None
+        return MessagePage(messages=[message], cursor={})
+
     def _my_message(self, el: ET.Element, key: str) -> InboundMessage:
         sender = X.text(el, "Sender")
         if not sender:

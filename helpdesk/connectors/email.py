@@ -237,6 +237,17 @@ class Mailbox:
 
     # -- answering ----------------------------------------------------------------------
 
+    def reparse(self, raw: str) -> MessagePage:
+        """Parse a quarantined message again; PayloadError if it still cannot be read."""
+        data = raw.encode("utf-8", errors="surrogateescape")
+        try:
+            message = parse_message(data, identity_kind=self.identity_kind, order_id_pattern=self.order_id_pattern,
+                                    token_secret=self._token_secret,
+                                    buyer_from_reply_to=flag(self.settings, "buyer_from_reply_to"))
+        except Exception as exc:
+            raise PayloadError(f"still unreadable: {exc}", raw=raw) from None
+        return MessagePage(messages=[message], cursor={})
+
     def build_reply(self, reply: OutgoingReply) -> EmailMessage:
         """The reply as an e-mail: deterministic Message-ID, threading headers, token."""
         return self._sender.build(reply)
@@ -293,6 +304,12 @@ class EmailConnector(Connector):
     def fetch_stock(self, cursor: Mapping[str, Any]) -> StockPage:
         """Plain e-mail has no stock."""
         return StockPage(levels=[], cursor=dict(cursor))
+
+    def reparse(self, kind: str, raw: str, external_id: str | None = None) -> MessagePage:
+        """Parse a quarantined e-mail again."""
+        if kind != "message":
+            raise NotImplementedError("the e-mail channel has only messages")
+        return self.mailbox.reparse(raw)
 
     def send_reply(self, reply: OutgoingReply) -> SendResult:
         """Answer by SMTP to the address the buyer wrote from."""

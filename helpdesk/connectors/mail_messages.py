@@ -43,6 +43,12 @@ class MailboxMessages:
         """Answer by e-mail to the address the buyer wrote from."""
         return self.mailbox.send(reply)
 
+    def reparse(self, kind: str, raw: str, external_id: str | None = None) -> MessagePage:
+        """Parse a quarantined e-mail again (order payloads of these platforms are not re-read yet)."""
+        if kind != "message":
+            raise NotImplementedError(f"re-processing {kind} payloads of this platform is not supported yet")
+        return self.mailbox.reparse(raw)
+
     def close_mailbox(self) -> None:
         """Log out of the mailbox if it was opened."""
         if self._mailbox is not None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.connectors.base import PayloadFailure
+from helpdesk.connectors.base import ChannelSettings, Connector, MessagePage, PayloadError, PayloadFailure
+from helpdesk.events import Event
 from helpdesk.models import QuarantinedPayload
 
 MAX_RAW_CHARS = 1_000_000
@@ -49,3 +51,52 @@ def quarantine_failures(session: Session, channel_id: int | None, failures: list
         )
         added += 1
     return added
+
+
+class ReprocessError(ValueError):
+    """A quarantined payload that cannot be re-processed; the message says why."""
+
+
+def reprocess_quarantined(session: Session, payload_id: int, connector_factory: Callable[[ChannelSettings], Connector],
+                          *, actor: str = "cli") -> list[Event]:
+    """Parse a quarantined payload again (after a parser fix) and record what it yields.
+
+    On success the payload is resolved and its message goes through ingest like any other
+    (a duplicate is skipped); if it is still unreadable its reason is updated. Returns the
+    events to publish.
+    """
+    from helpdesk.models import Channel, utcnow
+    from helpdesk.services.audit import record_event
+    from helpdesk.services.ingest import record_inbound_messages
+
+    payload = session.get(QuarantinedPayload, payload_id)
+    if payload is None:
+        raise ReprocessError(f"no quarantined payload {payload_id}")
+    if payload.resolved:
+        raise ReprocessError(f"payload {payload_id} is already resolved")
+    channel = session.get(Channel, payload.channel_id) if payload.channel_id else None
+    if channel is None:
+        raise ReprocessError(f"payload {payload_id} belongs to no channel")
+    settings = ChannelSettings(platform=channel.platform.value, marketplace=channel.marketplace, locale=channel.locale,
+                               settings=dict(channel.settings or {}), credentials=dict(channel.credentials or {}))
+    payload.attempts += 1
+    connector = connector_factory(settings)
+    try:
+        page = connector.reparse(payload.kind, payload.raw, payload.external_id)
+    except NotImplementedError as exc:
+        session.rollback()
+        raise ReprocessError(str(exc)) from None
+    except PayloadError as exc:
+        payload.error = str(exc)[:2000]
+        session.commit()
+        raise ReprocessError(f"payload {payload_id} is still unreadable: {exc}") from None
+    finally:
+        connector.close()
+    if not isinstance(page, MessagePage):
+        session.rollback()
+        raise ReprocessError("only message payloads can be re-processed yet")
+    stream_cursor = dict((channel.poll_cursor or {}).get("messages", {}))
+    payload.resolved, payload.resolved_at = True, utcnow()
+    record_event(session, "quarantine.reprocessed", actor=actor, obj=payload)
+    result = record_inbound_messages(session, channel.id, MessagePage(page.messages, cursor=stream_cursor))
+    return result.events(channel.id)
