@@ -25,7 +25,7 @@ COMPLAINTS = frozenset({
 })
 # Words of open anger that are not in themselves a threat, in the languages we serve.
 _ANGER = re.compile(
-    r"\b(ridiculous|unacceptable|disgrace|worst|furious|outrageous|joke|frechheit|unverschämt|unverschaemt|"
+    r"\b(ridiculous|unacceptable|disgrace|worst|furious|outrageous|frechheit|unverschämt|unverschaemt|"
     r"inadmissible|honteux|scandaleux|vergogna|vergüenza|verguenza|inaceptable|absurdo|palhaçada|palhacada|"
     r"schandalig|belachelijk|skandal|żenada|zenada|безобразие|возмутительно|rezalet|rezil|مهزلة|مهزله)\b"
     r"|最悪|ありえない|최악|어이없|垃圾|太扯",
