@@ -40,6 +40,13 @@ def _inject(desk: LiveDesk, **fields: str) -> dict:
     return response.json()
 
 
+def _open(page, row) -> None:  # type: ignore[no-untyped-def]
+    """Open a ticket from its inbox row and wait until its scripts run and its socket is live."""
+    row.click()
+    page.wait_for_load_state("load")
+    page.wait_for_selector('#live-status[data-state="live"]')
+
+
 def _order_id(desk: LiveDesk, platform: str) -> str:
     return desk.sim.store_for(platform).orders[0].order_id  # type: ignore[attr-defined]
 
@@ -60,8 +67,7 @@ def test_buyer_markup_shows_literally_and_runs_nothing(desk: LiveDesk, browser) 
     _inject(desk, platform="ebay", text=f"XSS-CHECK {XSS} {TEMPLATE}", subject=f"XSS-CHECK {XSS} {TEMPLATE}")
     row = page.wait_for_selector("tr.ticket-row:has-text('XSS-CHECK')", timeout=30_000)
     assert XSS in row.inner_text() and TEMPLATE in row.inner_text()
-    row.click()
-    page.wait_for_selector("#thread .message")
+    _open(page, row)
     body = page.locator("#thread .message .body").last.inner_text()
     assert XSS in body and TEMPLATE in body and "49" not in body
     assert page.locator("img[src=x]").count() == 0 and dialogs == []
@@ -89,12 +95,13 @@ def test_ticket_page_shows_draft_order_and_stock(desk: LiveDesk, browser) -> Non
 def test_sent_reply_reaches_the_simulator(desk: LiveDesk, browser) -> None:
     _inject(desk, platform="ebay", text="Do you ship to Austria? REPLY-CHECK", subject="REPLY-CHECK")
     page = sign_in_page(browser, desk.base, "ana@example.com")
-    page.wait_for_selector("tr.ticket-row:has-text('REPLY-CHECK')", timeout=30_000).click()
-    page.wait_for_selector("#reply-text")
+    _open(page, page.wait_for_selector("tr.ticket-row:has-text('REPLY-CHECK')", timeout=30_000))
     before = sum(desk.sim.truth.replies.values())  # type: ignore[attr-defined]
     page.keyboard.press("r")
     page.keyboard.type("Yes, we ship to Austria within 3 days.")
     page.click("#send")
+    page.wait_for_selector("#send-status:not(:empty)", timeout=15_000)
+    assert page.locator("#send-status").inner_text() == "Queued for sending", page.locator("#send-status").inner_text()
     page.wait_for_selector(".message-outbound:has-text('we ship to Austria')", timeout=15_000)
     for _ in range(60):
         if sum(desk.sim.truth.replies.values()) > before:  # type: ignore[attr-defined]
@@ -107,12 +114,11 @@ def test_sent_reply_reaches_the_simulator(desk: LiveDesk, browser) -> None:
 def test_second_agent_sees_presence_and_another_agent_replying(desk: LiveDesk, browser) -> None:
     _inject(desk, platform="aliexpress", text="Can I change the colour? PRESENCE-CHECK", subject="PRESENCE-CHECK")
     first = sign_in_page(browser, desk.base, "ana@example.com")
-    first.wait_for_selector("tr.ticket-row:has-text('PRESENCE-CHECK')", timeout=30_000).click()
-    first.wait_for_selector("#reply-text")
+    _open(first, first.wait_for_selector("tr.ticket-row:has-text('PRESENCE-CHECK')", timeout=30_000))
     url = first.url
     second = sign_in_page(browser, desk.base, "bo@example.com")
     second.goto(url)
-    second.wait_for_selector("#reply-text")
+    second.wait_for_selector('#live-status[data-state="live"]')
     first.wait_for_selector("#viewers .viewer-name:has-text('Bo Second')", timeout=10_000)
     second.click("#reply-text")
     second.keyboard.type("Hello")

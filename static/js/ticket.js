@@ -91,11 +91,11 @@
     status.className = "status status-" + data.row.status;
     if (data.event === "draft.ready") loadDraft();
   });
-  document.addEventListener("helpdesk:reconnected", async () => {
+  async function catchUp() {
     const data = await H.getJSON(root.dataset.messagesUrl + "?after=" + lastRenderedId());
-    data.messages.forEach((m) => renderMessage(m, true));
-    loadDraft();
-  });
+    data.messages.forEach((m) => renderMessage(m, m.agent_id !== me));
+  }
+  document.addEventListener("helpdesk:reconnected", () => { catchUp(); loadDraft(); });
 
   async function loadDraft() {
     const data = await H.getJSON(root.dataset.draftUrl);
@@ -163,6 +163,7 @@
       version = data.version;
       seenMessageId = Math.max(data.message_id, lastRenderedId());
       sendStatus.textContent = strings.queued;
+      catchUp();  // show the reply at once, even if the socket has not joined the room yet
       typing("reply", false);
       if (draftBox && draftId) draftBox.hidden = true;
       draftId = null;
