@@ -39,7 +39,8 @@ class LiveDesk:
     sim_url: str
 
 
-def _prepare(database_url: str, sim_url: str, sim: object) -> None:
+def prepare_database(database_url: str, sim_url: str, sim: object) -> None:
+    """Schema, two agents (Ana in English, Bo in Chinese) and the simulator's stores polled every second or two."""
     from helpdesk.simulator.register import channel_specs, register_channels
 
     engine = make_engine(parse_database_url(database_url))
@@ -72,7 +73,7 @@ def live_desk(tmp_path: Path) -> Iterator[LiveDesk]:
         stack.callback(mail.stop)
         sim = Simulation(11, messages=0, rate=0, faults=0.0, malformed=0.0, mail=mail)
         sim_url = stack.enter_context(serve(sim))
-        _prepare(database_url, sim_url, sim)
+        prepare_database(database_url, sim_url, sim)
         base = stack.enter_context(running_server([HELPDESK], env, tmp_path, free_port(), ["--with-workers"]))
         yield LiveDesk(base, sim, sim_url)
 
