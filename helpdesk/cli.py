@@ -176,8 +176,10 @@ def demo_command(host: str, port: int, instance: Path, seed: int, rate: float) -
 
 
 # Feature command groups live beside their features.
+from helpdesk.commands.bench_inbox import bench_inbox  # noqa: E402
 from helpdesk.commands.bench_ingest import bench_ingest  # noqa: E402
 from helpdesk.commands.bench_sla import bench_sla  # noqa: E402
+from helpdesk.commands.bench_socket import bench_socket  # noqa: E402
 from helpdesk.commands.bot import bench_bot, bot  # noqa: E402
 from helpdesk.commands.ingest import poll, quarantine, stats, stock  # noqa: E402
 from helpdesk.commands.sla import sla  # noqa: E402
@@ -186,5 +188,7 @@ from helpdesk.simulator.cli import simulate  # noqa: E402
 for command in (bot, simulate, poll, stats, stock, quarantine, sla):
     main.add_command(command)
 bench.add_command(bench_bot)
+bench.add_command(bench_inbox)
 bench.add_command(bench_ingest)
 bench.add_command(bench_sla)
+bench.add_command(bench_socket)

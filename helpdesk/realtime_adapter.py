@@ -145,6 +145,13 @@ def install(emit: Emit, sessions: Callable[[], Session]) -> Broadcaster:
     return _broadcaster
 
 
+def uninstall() -> None:
+    """Stop broadcasting from this process."""
+    global _broadcaster
+    _broadcaster = None
+    events.unsubscribe(_on_event)
+
+
 def current() -> Broadcaster | None:
     """This process's broadcaster, if installed."""
     return _broadcaster
