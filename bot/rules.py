@@ -155,6 +155,15 @@ def _missing(outcome: str, order: OrderFacts | None) -> tuple[str, ...]:
     return tuple(missing)
 
 
+def _mostly(matched: tuple[str, ...], text: str) -> bool:
+    """True when the matched phrases cover at least half of the message."""
+    from bot.normalise import normalise
+
+    norm = normalise(text).replace(" ", "")
+    covered = max((len(label.split(":", 1)[1].replace(" ", "")) for label in matched), default=0)
+    return bool(norm) and covered * 2 >= len(norm)
+
+
 def decide(inquiry: Inquiry, context: CaseContext, signals: Signals) -> Decision:
     """Run the guards and the ordered intent rules; return the first decision that holds."""
     guarded = guard(inquiry, signals)
@@ -162,8 +171,9 @@ def decide(inquiry: Inquiry, context: CaseContext, signals: Signals) -> Decision
         return guarded
     order = context.order
     if signals.intent == "other":
-        # Only a short "ok"/"hello" needs no answer; a longer message we could not place does.
-        if signals.matched and len(inquiry.text.split()) <= 4 and len(inquiry.text) <= 40:
+        # Only a short "ok"/"hello" needs no answer; a longer message we could not place does,
+        # and so does one where the acknowledgement is a small part ("kurier nie przyjechał").
+        if signals.matched and len(inquiry.text.split()) <= 4 and len(inquiry.text) <= 40 and _mostly(signals.matched, inquiry.text):
             return Decision(Action.NONE, "other.acknowledgement", "generic",
                             (f"a bare acknowledgement or greeting: {signals.matched[0]}",))
         return Decision(Action.DRAFT, "other.unclear", "generic",

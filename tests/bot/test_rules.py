@@ -221,3 +221,8 @@ def test_single_word_evidence_never_auto_sends() -> None:
 def test_pickup_point_request_is_an_address_change_not_a_status_question() -> None:
     result = draft(inquiry("Pouvez-vous livrer en point relais plutôt qu'à domicile ?", "ebay.fr"), context(order()))
     assert (result.intent, result.action) == ("change_address", Action.DRAFT)
+
+
+def test_no_inside_a_short_message_is_not_an_acknowledgement() -> None:
+    result = draft(inquiry("courier nie przyjechał", "allegro.pl"), context(order()))
+    assert result.action is not Action.NONE
