@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, current_app, jsonify, redirect, request, url_for
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import false, select, update
+from sqlalchemy import select
 
 from helpdesk.extensions import db, login_manager
 from helpdesk.models import Agent, Role
@@ -80,15 +80,15 @@ def set_security_headers(response: Response) -> Response:
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def take_sqlite_write_lock() -> None:
-    """On SQLite, a state-changing request takes the write lock before its first read.
+def use_writer_session() -> None:
+    """A state-changing request gets a writer session (BEGIN IMMEDIATE on SQLite) for all its transactions.
 
     SQLite refuses, without waiting, to turn a read transaction into a write one when another
-    connection (the embedded poller) committed in between; taking the lock first means waiting
-    (busy timeout) instead of failing. A no-op UPDATE takes the lock.
+    connection (the embedded poller) committed in between; a writer takes the lock first and
+    waits its turn (busy timeout) instead of failing.
     """
-    if request.method in WRITE_METHODS and db.engine is not None and db.engine.dialect.name == "sqlite":
-        db.session.execute(update(Agent).where(false()).values(id=Agent.id))
+    if request.method in WRITE_METHODS and db.writer_sessions is not None and "db_session" not in g:
+        g.db_session = db.writer_sessions()
 
 
 @login_manager.user_loader
@@ -108,6 +108,6 @@ def init_security(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # type: ignore[assignment]
     login_manager.session_protection = "basic"
-    app.before_request(take_sqlite_write_lock)  # before anything reads (the access check loads the agent)
+    app.before_request(use_writer_session)  # before anything reads (the access check loads the agent)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
