@@ -16,7 +16,12 @@ from flask_socketio import emit, join_room, leave_room
 
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Role
-from helpdesk.realtime_adapter import INBOX_ROOM, SUPERVISOR_ROOM, channel_room, ticket_room
+from helpdesk.realtime_adapter import (
+    INBOX_ROOM,
+    SUPERVISOR_ROOM,
+    channel_room,
+    ticket_room,
+)
 from helpdesk.services.access import visible_channel_ids, visible_ticket
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -90,7 +89,3 @@ def sign_in_page(browser, base: str, email: str):  # type: ignore[no-untyped-def
     page.wait_for_selector('#live-status[data-state="live"]')
     return page
 
-
-def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run a helpdesk command."""
-    return subprocess.run([HELPDESK, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)

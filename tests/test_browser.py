@@ -8,7 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveDesk, live_desk, needs_chromium, sign_in_page
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveDesk,
+    live_desk,
+    needs_chromium,
+    sign_in_page,
+)
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 

@@ -5,8 +5,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from helpdesk.models import Agent, Platform, SlaState, TicketPriority, TicketStatus, utcnow
-from helpdesk.services.inbox import InboxQuery, InboxQueryError, facet_counts, list_page, view_counts
+from helpdesk.models import (
+    Agent,
+    Platform,
+    SlaState,
+    TicketPriority,
+    TicketStatus,
+    utcnow,
+)
+from helpdesk.services.inbox import (
+    InboxQuery,
+    InboxQueryError,
+    facet_counts,
+    list_page,
+    view_counts,
+)
 from tests import factories
 
 

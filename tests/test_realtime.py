@@ -29,13 +29,13 @@ def test_socket_is_refused_after_sign_out(app: Flask, client: FlaskClient, auth:
 
 # --- rooms, permissions, presence, typing and the event adapter ---------------------------
 
-import pytest  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import pytest
+from sqlalchemy.orm import Session
 
-from helpdesk import events  # noqa: E402
-from helpdesk.events import MESSAGE_CREATED, TICKET_CREATED, TICKET_UPDATED, Event  # noqa: E402
-from tests import factories  # noqa: E402
-from tests.web_helpers import ticket_with_message  # noqa: E402
+from helpdesk import events
+from helpdesk.events import MESSAGE_CREATED, TICKET_CREATED, TICKET_UPDATED, Event
+from tests import factories
+from tests.web_helpers import ticket_with_message
 
 
 def _socket(app: Flask, client: FlaskClient, **kwargs):  # type: ignore[no-untyped-def]

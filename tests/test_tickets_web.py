@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from helpdesk.models import (
     Agent,
     BotDraft,
+    Direction,
     DraftAction,
     DraftState,
-    Direction,
     Message,
     Order,
     OrderLine,
@@ -211,7 +211,7 @@ def test_chinese_ui_is_rendered_for_a_chinese_agent(client: FlaskClient, auth: A
 
 
 def test_times_are_shown_in_the_agents_time_zone(client: FlaskClient, auth: AuthActions, session: Session) -> None:
-    from datetime import datetime, UTC
+    from datetime import UTC, datetime
 
     factories.make_agent(session, timezone="Asia/Shanghai")
     ticket = factories.make_ticket(session)

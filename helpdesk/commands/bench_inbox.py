@@ -35,7 +35,14 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.services import schema
-from helpdesk.services.inbox import VIEWS, InboxQuery, encode_cursor, facet_counts, list_page, view_counts
+from helpdesk.services.inbox import (
+    VIEWS,
+    InboxQuery,
+    encode_cursor,
+    facet_counts,
+    list_page,
+    view_counts,
+)
 from helpdesk.services.ticket_context import load_ticket_context
 
 PLATFORMS = (Platform.AMAZON, Platform.EBAY, Platform.SHOPIFY, Platform.ALIEXPRESS)

@@ -8,10 +8,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
-from helpdesk.models import Agent, Channel, Customer, Direction, Message, Role, SlaState, Ticket, TicketPriority, TicketStatus
+from helpdesk.models import (
+    Agent,
+    Channel,
+    Customer,
+    Direction,
+    Message,
+    Role,
+    SlaState,
+    Ticket,
+    TicketPriority,
+    TicketStatus,
+)
 from helpdesk.services.access import ticket_filter
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)

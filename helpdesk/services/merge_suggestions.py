@@ -5,7 +5,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from helpdesk.events import TICKET_UPDATED, Event
-from helpdesk.models import Agent, CustomerMergeSuggestion, MergeSuggestionState, Ticket, utcnow
+from helpdesk.models import (
+    Agent,
+    CustomerMergeSuggestion,
+    MergeSuggestionState,
+    Ticket,
+    utcnow,
+)
 from helpdesk.services.customers import CustomerError, merge_customers
 
 

@@ -8,7 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.events import DRAFT_READY, Event
-from helpdesk.models import Agent, BotDraft, Direction, DraftState, Message, Ticket, utcnow
+from helpdesk.models import (
+    Agent,
+    BotDraft,
+    Direction,
+    DraftState,
+    Message,
+    Ticket,
+    utcnow,
+)
 from helpdesk.services.outbox import queue_reply
 
 

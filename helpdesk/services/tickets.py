@@ -17,7 +17,11 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.services.audit import record_event
-from helpdesk.services.sla.tracking import on_no_response_needed, on_status_change, policies_for_channel
+from helpdesk.services.sla.tracking import (
+    on_no_response_needed,
+    on_status_change,
+    policies_for_channel,
+)
 
 
 class TicketError(ValueError):

@@ -11,8 +11,8 @@ def register_web(app: Flask) -> None:
     """Register every blueprint and the security hooks on the app."""
     from helpdesk.web.admin import bp as admin_bp
     from helpdesk.web.auth import bp as auth_bp
-    from helpdesk.web.errors import register_error_pages
     from helpdesk.web.customers import bp as customers_bp
+    from helpdesk.web.errors import register_error_pages
     from helpdesk.web.i18n import init_i18n
     from helpdesk.web.inbox import bp as inbox_bp
     from helpdesk.web.tickets import bp as tickets_bp

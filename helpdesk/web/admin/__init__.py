@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from helpdesk.web.admin import views  # noqa: E402,F401
+from helpdesk.web.admin import views  # noqa: F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from helpdesk.web.auth import views  # noqa: E402,F401
+from helpdesk.web.auth import views  # noqa: F401

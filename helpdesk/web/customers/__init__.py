@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("customers", __name__)
 
-from helpdesk.web.customers import views  # noqa: E402,F401
+from helpdesk.web.customers import views  # noqa: F401

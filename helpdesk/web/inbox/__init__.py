@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("inbox", __name__)
 
-from helpdesk.web.inbox import views  # noqa: E402,F401
+from helpdesk.web.inbox import views  # noqa: F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("tickets", __name__)
 
-from helpdesk.web.tickets import views  # noqa: E402,F401
+from helpdesk.web.tickets import views  # noqa: F401

@@ -15,7 +15,12 @@ from helpdesk.models import BotDraft, DraftState, Ticket, TicketPriority, Ticket
 from helpdesk.services import tickets as ticket_service
 from helpdesk.services.access import visible_ticket
 from helpdesk.services.outbox import ReplyError
-from helpdesk.services.replies import ReplyConflict, discard_draft, messages_since, send_reply
+from helpdesk.services.replies import (
+    ReplyConflict,
+    discard_draft,
+    messages_since,
+    send_reply,
+)
 from helpdesk.services.reply_templates import (
     TEMPLATE_LANGUAGES,
     TemplateError,
