@@ -218,3 +218,71 @@ def test_times_are_shown_in_the_agents_time_zone(client: FlaskClient, auth: Auth
     factories.make_message(session, ticket, sent_at=datetime(2026, 1, 5, 2, 30, tzinfo=UTC))
     auth.login()
     assert "2026-01-05 10:30" in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+
+
+def _suggestion(session: Session):  # type: ignore[no-untyped-def]
+    from helpdesk.models import CustomerMergeSuggestion
+
+    keep = factories.make_customer(session, display_name="Jana Nowak")
+    other = factories.make_customer(session, display_name="J. Nowak")
+    ticket = ticket_with_message(session, customer=keep)
+    ticket_with_message(session, customer=other)
+    suggestion = CustomerMergeSuggestion(customer_id=keep.id, candidate_id=other.id, score=93.0)
+    session.add(suggestion)
+    session.commit()
+    return ticket, keep, other, suggestion
+
+
+def test_confirming_a_merge_suggestion_merges_the_customers(client: FlaskClient, auth: AuthActions, agent: Agent,
+                                                            session: Session) -> None:
+    from helpdesk.models import Customer
+
+    ticket, keep, other, suggestion = _suggestion(session)
+    auth.login()
+    token = page_token(client, f"/tickets/{ticket.id}")
+    client.post(f"/customers/suggestions/{suggestion.id}/confirm", data={"csrf_token": token, "keep": keep.id,
+                                                                         "ticket_id": ticket.id})
+    session.expire_all()
+    assert session.get(Customer, other.id).merged_into_id == keep.id
+
+
+def test_rejecting_a_merge_suggestion_keeps_both_customers(client: FlaskClient, auth: AuthActions, agent: Agent,
+                                                           session: Session) -> None:
+    from helpdesk.models import Customer, CustomerMergeSuggestion, MergeSuggestionState
+
+    ticket, _keep, other, suggestion = _suggestion(session)
+    auth.login()
+    token = page_token(client, f"/tickets/{ticket.id}")
+    client.post(f"/customers/suggestions/{suggestion.id}/reject", data={"csrf_token": token})
+    session.expire_all()
+    assert session.get(Customer, other.id).merged_into_id is None
+    assert session.get(CustomerMergeSuggestion, suggestion.id).state == MergeSuggestionState.REJECTED
+
+
+def test_inbox_catch_up_lists_tickets_changed_since(client: FlaskClient, auth: AuthActions, agent: Agent,
+                                                    session: Session) -> None:
+    from datetime import timedelta
+
+    before = utcnow() - timedelta(minutes=1)
+    ticket = ticket_with_message(session)
+    auth.login()
+    rows = client.get("/api/inbox/since", query_string={"since": before.isoformat()}).get_json()["rows"]
+    assert [r["id"] for r in rows] == [ticket.id]
+
+
+def test_inbox_catch_up_refuses_a_time_without_zone(client: FlaskClient, auth: AuthActions, agent: Agent) -> None:
+    auth.login()
+    assert client.get("/api/inbox/since", query_string={"since": "2026-01-01T00:00:00"}).status_code == 400
+
+
+def test_inbox_page_keeps_filters_in_view_links(client: FlaskClient, auth: AuthActions, agent: Agent,
+                                                session: Session) -> None:
+    ticket_with_message(session, language="de")
+    auth.login()
+    html = client.get("/?view=open&language=de&q=Paket").get_data(as_text=True)
+    assert "language=de" in html and "q=Paket" in html
+
+
+def test_unknown_view_is_a_bad_request(client: FlaskClient, auth: AuthActions, agent: Agent) -> None:
+    auth.login()
+    assert client.get("/?view=everything").status_code == 400
