@@ -263,6 +263,10 @@ def run_poller(sessions: sessionmaker[Session], *, once: bool = False, channel_i
     """Poll due channels on a small pool (a slow channel never holds up the others), relay the outbox
     and sweep the SLA clocks, every `interval` seconds."""
     stop = stop or threading.Event()
+    if on_new_messages is draft_new_messages:
+        import bot
+
+        bot.warm_up()  # load the language models and packs now, not on the first buyer's message
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
         while not stop.is_set():
             with sessions() as session:
