@@ -58,6 +58,9 @@ class Ticket(TimestampMixin, Base):
         sa.Index("ix_tickets_channel_status", "channel_id", "status"),
         sa.Index("ix_tickets_channel_thread", "channel_id", "external_thread_id"),
         sa.Index("ix_tickets_channel_order_ref", "channel_id", "order_ref"),
+        # The small "at risk" and "escalated" views find their rows without scanning every open ticket.
+        sa.Index("ix_tickets_sla_state_due", "sla_state", "sla_due_at"),
+        sa.Index("ix_tickets_escalated_status", "escalated", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

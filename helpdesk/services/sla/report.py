@@ -19,7 +19,8 @@ from sqlalchemy.sql import ColumnElement
 
 from helpdesk.models import Agent, Channel, Direction, Message, Ticket, TicketStatus, utcnow
 
-WINDOWS = (7, 30, 90)
+# Amazon reports 7/30/90 days; Walmart 14/30/60/90.
+WINDOWS = (7, 14, 30, 60, 90)
 AGE_BUCKETS = ((4, "<4h"), (24, "4-24h"), (72, "1-3d"), (None, ">3d"))
 GROUPINGS = ("platform", "channel", "agent", "language", "intent")
 
