@@ -35,10 +35,11 @@ def mail_server() -> Iterator[MailServer]:
         yield server
 
 
+NO_DOVECOT = "dovecot is not installed (apt-get install dovecot-imapd); pymap variants still run"
+
+
 @pytest.fixture(scope="module")
 def dovecot() -> Iterator[DovecotServer]:
-    if DOVECOT is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd); pymap variants still run")
     # Not under pytest's 0700 tmp tree: dovecot's mail processes run as another user.
     with tempfile.TemporaryDirectory(prefix="helpdesk-dovecot-") as root:
         server = DovecotServer(Path(root)).start()
@@ -46,7 +47,7 @@ def dovecot() -> Iterator[DovecotServer]:
         server.stop()
 
 
-@pytest.fixture(params=["pymap", "dovecot"])
+@pytest.fixture(params=["pymap", pytest.param("dovecot", marks=pytest.mark.skipif(DOVECOT is None, reason=NO_DOVECOT))])
 def box(request: pytest.FixtureRequest, mail_server: MailServer) -> PymapBox | DovecotBox:
     if request.param == "pymap":
         return PymapBox(mail_server)
