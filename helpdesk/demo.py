@@ -3,6 +3,7 @@ registered as stores, and steady multilingual traffic."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -72,6 +73,8 @@ def start_simulator(stack: ExitStack, config: Config, *, seed: int, rate: float,
     from helpdesk.simulator.simulation import Simulation
     from helpdesk.simulator.testing import serve
 
+    # The simulated marketplaces' request log would bury the demo's own output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     mail = MailServer(host=host).start()
     stack.callback(mail.stop)
     sim = Simulation(seed, messages=1_000_000, rate=rate, faults=0.02, malformed=0.005, mail=mail)
