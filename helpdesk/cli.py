@@ -15,7 +15,6 @@ from helpdesk import __version__
 from helpdesk.commands.errors import cli_errors
 from helpdesk.config import Config
 from helpdesk.db import make_engine
-from helpdesk.models import Role
 from helpdesk.services import schema
 from helpdesk.services.agents import create_agent
 
