@@ -116,3 +116,14 @@ def test_a_failing_bot_is_logged_and_the_message_stays(session: Session, monkeyp
     assert draft_replies(session, ids) == []
     assert "bot failed on message" in caplog.text
     assert session.scalars(select(Message)).one().body_text == "Hallo"
+
+
+def test_a_regenerated_draft_is_never_sent_even_where_auto_send_is_allowed(session: Session) -> None:
+    from helpdesk.services.reply_templates import regenerate_draft
+
+    channel = amazon_de(session, auto_send_intents=["where_is_my_order"])
+    ingest(session, channel.id, inbound(f"Wo ist meine Bestellung {ORDER_ID}?", order_id=ORDER_ID,
+                                        kind="amazon_relay", buyer="x@marketplace.amazon.de"))
+    regenerate_draft(session, session.scalars(select(Ticket.id)).one())
+    assert session.scalars(select(BotDraft.state)).one() is DraftState.PENDING
+    assert session.scalars(select(Message).where(Message.direction == "outbound")).first() is None

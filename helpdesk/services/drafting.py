@@ -89,8 +89,11 @@ def _stock(session: Session, order: Order | None) -> dict[str, int]:
     return stock
 
 
-def draft_reply(session: Session, message_id: int) -> list[Event]:
-    """Draft (and, if the seller allows and the bot judges it safe, send) the reply to one buyer message."""
+def draft_reply(session: Session, message_id: int, *, may_send: bool = True) -> list[Event]:
+    """Draft (and, if the seller allows and the bot judges it safe, send) the reply to one buyer message.
+
+    `may_send=False` (an agent asking for a fresh draft) never sends: the agent decides.
+    """
     message = session.get(Message, message_id)
     if message is None or message.direction != Direction.INBOUND:
         return []
@@ -131,7 +134,7 @@ def draft_reply(session: Session, message_id: int) -> list[Event]:
         ticket.priority = TicketPriority.URGENT
     session.commit()
     events = [Event(DRAFT_READY, {"ticket_id": ticket.id, "draft_id": row.id}), Event(TICKET_UPDATED, {"ticket_id": ticket.id})]
-    if draft.action == bot.Action.AUTO_SEND and draft.text.strip():
+    if may_send and draft.action == bot.Action.AUTO_SEND and draft.text.strip():
         queued = queue_reply(session, ticket.id, draft.text, author_kind=AuthorKind.BOT, is_auto_reply=True)
         row.state, row.sent_message_id, row.decided_at = DraftState.AUTO_SENT, queued.message_id, utcnow()
         session.commit()

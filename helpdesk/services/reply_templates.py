@@ -56,4 +56,4 @@ def regenerate_draft(session: Session, ticket_id: int) -> list[Event]:
                                  .order_by(Message.id.desc()).limit(1)).first()
     if message_id is None:
         raise TemplateError("the ticket has no buyer message")
-    return draft_reply(session, message_id)
+    return draft_reply(session, message_id, may_send=False)
