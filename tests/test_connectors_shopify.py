@@ -129,4 +129,12 @@ def test_contact_form_mail_is_a_message_from_the_customer_with_the_order_name(si
                                            reply_to=message.reply_to))
     assert (message.buyer.kind, message.buyer.value) == ("email", order.buyer.email)
     assert message.order_id == order.order_id
+    assert message.body_text.endswith("Where is my parcel?") and "contact form" not in message.body_text
     assert sim.snapshot()["by_platform"]["shopify"]["replies_received"] == 1
+
+
+def test_text_without_a_contact_form_is_left_alone() -> None:
+    from helpdesk.connectors.shopify import contact_form_text
+
+    assert contact_form_text("Body: my parcel is late") == "Body: my parcel is late"
+    assert contact_form_text("You received a new message from your online store's contact form.\n\nName:\nA\n\nBody:\nHallo!") == "Hallo!"

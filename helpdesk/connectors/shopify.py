@@ -8,6 +8,8 @@ picked out. Lists page with the ``Link`` header's ``page_info`` (used verbatim; 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 import re
 from collections.abc import Mapping
@@ -18,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from helpdesk.connectors.base import (
+    MessagePage,
     BuyerRef,
     ChannelSettings,
     Connector,
@@ -84,12 +87,30 @@ def next_page_info(link_header: str | None) -> str | None:
     return None
 
 
+# Shopify's contact-form notification wraps the customer's words in labelled fields.
+_CONTACT_FORM = re.compile(r"contact form", re.I)
+_FORM_BODY = re.compile(r"^\s*(?:Body|Message|Nachricht|Mensaje|Corps|Messaggio|Bericht|Wiadomość)\s*:\s*$", re.I | re.M)
+
+
+def contact_form_text(text: str) -> str:
+    """The customer's own words out of a contact-form notification (the text itself otherwise)."""
+    if not _CONTACT_FORM.search(text[:300]):
+        return text
+    match = _FORM_BODY.search(text)
+    return text[match.end():].strip() or text if match else text
+
+
 class ShopifyConnector(MailboxMessages, Connector):
     """One Shopify store: Admin REST orders and stock, contact-form mail for messages."""
 
     platform: ClassVar[str] = "shopify"
     identity_kind: ClassVar[str] = "email"
     order_id_pattern: ClassVar[re.Pattern[str] | None] = ORDER_NAME
+
+    def fetch_messages(self, cursor: Mapping[str, Any]) -> MessagePage:
+        """Contact-form mail, with the customer's words taken out of the form's labelled fields."""
+        page = super().fetch_messages(cursor)
+        return replace(page, messages=[replace(m, body_text=contact_form_text(m.body_text)) for m in page.messages])
 
     def __init__(self, channel: ChannelSettings) -> None:
         super().__init__(channel)
