@@ -11,21 +11,14 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from helpdesk.commands.database import command_sessions
 from helpdesk.commands.errors import cli_errors
 from helpdesk.config import Config
-from helpdesk.db import make_engine, writer_sessions
 from helpdesk.models import QuarantinedPayload
 from helpdesk.polling import PollOutcome, run_poller
 from helpdesk.realtime_adapter import broadcast_from_worker
-from helpdesk.services import schema
 from helpdesk.services.orders import StockImportError, import_stock_csv
 from helpdesk.services.stats import collect_stats
-
-
-def _sessions(config: Config):  # type: ignore[no-untyped-def]
-    engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
-    schema.require_current(engine)
-    return engine, writer_sessions(engine)
 
 
 @click.command("poll")
@@ -38,7 +31,7 @@ def poll(once: bool, channel_id: int | None, workers: int, verbose: bool) -> Non
     """Poll the channels' marketplaces and mailboxes, and send queued replies, until stopped."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = Config.from_env()
-    engine, sessions = _sessions(config)
+    engine, sessions = command_sessions(config)
     broadcast_from_worker(config.redis_url, sessions)  # with Redis, browsers hear this process's events
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -68,7 +61,7 @@ def poll(once: bool, channel_id: int | None, workers: int, verbose: bool) -> Non
 @cli_errors
 def stats(as_json: bool) -> None:
     """Counts of tickets, messages, customers, orders, quarantined payloads and outbox items."""
-    engine, sessions = _sessions(Config.from_env())
+    engine, sessions = command_sessions()
     with sessions() as session:
         numbers = collect_stats(session)
     engine.dispose()
@@ -89,7 +82,7 @@ def stock() -> None:
 @cli_errors
 def stock_import(path: Path) -> None:
     """Import stock levels from a CSV with columns sku,warehouse,on_hand,reserved (all or nothing)."""
-    engine, sessions = _sessions(Config.from_env())
+    engine, sessions = command_sessions()
     try:
         with sessions() as session:
             total = max(sum(1 for _ in path.open(encoding="utf-8-sig")) - 1, 0)
@@ -112,7 +105,7 @@ def quarantine() -> None:
 @cli_errors
 def quarantine_list(show_all: bool) -> None:
     """List quarantined payloads with their reason (raw text with `quarantine show ID`)."""
-    engine, sessions = _sessions(Config.from_env())
+    engine, sessions = command_sessions()
     with sessions() as session:
         stmt = select(QuarantinedPayload).order_by(QuarantinedPayload.id)
         if not show_all:
@@ -128,7 +121,7 @@ def quarantine_list(show_all: bool) -> None:
 @cli_errors
 def quarantine_show(payload_id: int) -> None:
     """Print one quarantined payload: its reason and raw text (escaped)."""
-    engine, sessions = _sessions(Config.from_env())
+    engine, sessions = command_sessions()
     with sessions() as session:
         row = session.get(QuarantinedPayload, payload_id)
         if row is None:
@@ -147,7 +140,7 @@ def quarantine_reprocess(payload_id: int) -> None:
     from helpdesk.connectors import connector_for
     from helpdesk.services.quarantine import ReprocessError, reprocess_quarantined
 
-    engine, sessions = _sessions(Config.from_env())
+    engine, sessions = command_sessions()
     try:
         with sessions() as session:
             published = reprocess_quarantined(session, payload_id, connector_for)

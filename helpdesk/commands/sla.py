@@ -7,25 +7,16 @@ from datetime import UTC, date, datetime
 
 import click
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import selectinload
 
 from helpdesk import events
+from helpdesk.commands.database import command_sessions
 from helpdesk.commands.errors import cli_errors
-from helpdesk.config import Config
-from helpdesk.db import make_engine
 from helpdesk.models import BusinessCalendar, SlaPolicy
-from helpdesk.services import schema
 from helpdesk.services.sla.calendar import CalendarError, parse_hours_text
 from helpdesk.services.sla.policies import PolicyError, load_policy, set_calendar, set_policy
 from helpdesk.services.sla.report import build_report
 from helpdesk.services.sla.sweeper import sweep_sla
-
-
-def _sessions() -> tuple[object, sessionmaker[Session]]:
-    config = Config.from_env()
-    engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
-    schema.require_current(engine)
-    return engine, sessionmaker(engine, expire_on_commit=False)
 
 
 def parse_instant(text: str) -> datetime:
@@ -57,14 +48,14 @@ def sla() -> None:
 def sla_due(policy_name: str, received: str, as_json: bool) -> None:
     """Print when a message received at --received must be answered under --policy (ISO 8601 UTC)."""
     start = parse_instant(received)
-    engine, sessions = _sessions()
+    engine, sessions = command_sessions()
     try:
         with sessions() as session:
             spec = load_policy(session, policy_name)
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
-        engine.dispose()  # type: ignore[attr-defined]
+        engine.dispose()
     minutes = spec.first_response_minutes or spec.next_response_minutes or spec.resolution_minutes
     assert minutes is not None
     due = spec.due(start, minutes)
@@ -80,7 +71,7 @@ def sla_due(policy_name: str, received: str, as_json: bool) -> None:
 @cli_errors
 def sla_policies(as_json: bool) -> None:
     """List the configured policies and calendars."""
-    engine, sessions = _sessions()
+    engine, sessions = command_sessions()
     with sessions() as session:
         policies = list(session.scalars(select(SlaPolicy).options(selectinload(SlaPolicy.calendar)).order_by(SlaPolicy.name)))
         rows = [{"name": p.name, "kind": p.kind.value, "clock": p.clock.value, "platform": p.platform,
@@ -89,7 +80,7 @@ def sla_policies(as_json: bool) -> None:
                  "resolution_minutes": p.resolution_minutes, "active": p.active} for p in policies]
         calendars = [{"name": c.name, "timezone": c.timezone, "hours": c.weekly_hours, "holiday_country": c.holiday_country}
                      for c in session.scalars(select(BusinessCalendar).order_by(BusinessCalendar.name))]
-    engine.dispose()  # type: ignore[attr-defined]
+    engine.dispose()
     if as_json:
         click.echo(json.dumps({"policies": rows, "calendars": calendars}))
         return
@@ -118,7 +109,7 @@ def sla_calendar(name: str, timezone: str, hours: str, country: str | None, subd
         raise click.ClickException(str(exc)) from None
     except ValueError:
         raise click.ClickException("closed days are dates like 2026-12-24") from None
-    engine, sessions = _sessions()
+    engine, sessions = command_sessions()
     try:
         with sessions() as session:
             set_calendar(session, name, timezone=timezone, weekly_hours=weekly, holiday_country=country,
@@ -126,7 +117,7 @@ def sla_calendar(name: str, timezone: str, hours: str, country: str | None, subd
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
-        engine.dispose()  # type: ignore[attr-defined]
+        engine.dispose()
     click.echo(f"calendar {name} saved")
 
 
@@ -147,7 +138,7 @@ def sla_policy(name: str, kind: str, clock: str, calendar: str | None, first_res
                next_response: int | None, resolution: int | None, platform: str | None, channel_id: int | None,
                warn_at: float, no_pause: bool) -> None:
     """Create or replace a policy (nothing is stored if any part is wrong)."""
-    engine, sessions = _sessions()
+    engine, sessions = command_sessions()
     try:
         with sessions() as session:
             set_policy(session, name, kind=kind, clock=clock, calendar=calendar, first_response_minutes=first_response,
@@ -156,7 +147,7 @@ def sla_policy(name: str, kind: str, clock: str, calendar: str | None, first_res
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
-        engine.dispose()  # type: ignore[attr-defined]
+        engine.dispose()
     click.echo(f"policy {name} saved")
 
 
@@ -164,11 +155,11 @@ def sla_policy(name: str, kind: str, clock: str, calendar: str | None, first_res
 @cli_errors
 def sla_sweep() -> None:
     """Mark tickets at risk and breached now (the web process and `helpdesk poll` do this continuously)."""
-    engine, sessions = _sessions()
+    engine, sessions = command_sessions()
     with sessions() as session:
         emitted = sweep_sla(session)
     events.publish(emitted)
-    engine.dispose()  # type: ignore[attr-defined]
+    engine.dispose()
     warnings = sum(1 for e in emitted if e.name == events.SLA_WARNING)
     click.echo(f"{warnings} ticket(s) at risk, {len(emitted) - warnings} newly breached")
 
@@ -179,10 +170,10 @@ def sla_sweep() -> None:
 @cli_errors
 def sla_report(days: int, as_json: bool) -> None:
     """Late Response Rate (7/30/90 days), first-response p50/p90 per group, breaches, backlog by age."""
-    engine, sessions = _sessions()
+    engine, sessions = command_sessions()
     with sessions() as session:
         report = build_report(session, days=days)
-    engine.dispose()  # type: ignore[attr-defined]
+    engine.dispose()
     if as_json:
         click.echo(json.dumps(report.as_dict()))
         return
