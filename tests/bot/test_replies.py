@@ -80,7 +80,15 @@ def test_reply_uses_the_buyers_language_and_locale() -> None:
     assert "Sendungsnummer" in result.text and "30. November 2026" in result.text
 
 
-def test_language_without_templates_falls_back_to_english_and_says_so() -> None:
+def test_language_without_templates_falls_back_to_english_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.drafting
+    import bot.replies
+
+    def without_swedish(language: str) -> bool:
+        return language != "sv" and bot.replies.replies_pack(language) != {}
+
+    monkeypatch.setattr(bot.replies, "has_templates", without_swedish)
+    monkeypatch.setattr(bot.drafting, "has_templates", without_swedish)
     result = draft(inquiry("var är mitt paket?", "amazon.se"), context(order()))
     assert result.language == "sv" and "Your order" in result.text
     assert any("no templates for sv" in reason for reason in result.why)
