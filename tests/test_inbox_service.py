@@ -120,6 +120,23 @@ def test_facet_counts_group_open_tickets_by_platform(session: Session, agent: Ag
     assert sorted(facet_counts(session, agent)["platform"]) == [("amazon", "amazon", 1), ("ebay", "ebay", 1)]
 
 
+def test_facet_counts_add_up_every_facet_from_the_visible_open_tickets(session: Session, agent: Agent) -> None:
+    other = factories.make_agent(session, email="facets@example.com", name="Other")
+    de = factories.make_channel(session, platform=Platform.AMAZON, name="Amazon DE")
+    fr = factories.make_channel(session, platform=Platform.AMAZON, name="Amazon FR")
+    ebay = factories.make_channel(session, platform=Platform.EBAY, name="eBay UK")
+    hidden = factories.make_channel(session, platform=Platform.SHOPIFY, name="Private", settings={"agent_ids": [other.id]})
+    for channel, language, intent in ((de, "de", "cancel_order"), (de, "de", "where_is_my_order"), (fr, "fr", "cancel_order"),
+                                      (ebay, "en", "cancel_order"), (ebay, None, None), (hidden, "en", "other")):
+        factories.make_ticket(session, channel=channel, language=language, intent=intent)
+    factories.make_ticket(session, channel=fr, language="fr", intent="other", status=TicketStatus.SOLVED)
+    facets = facet_counts(session, agent)
+    assert facets["platform"] == [("amazon", "amazon", 3), ("ebay", "ebay", 2)]
+    assert facets["channel"] == [(str(de.id), "Amazon DE", 2), (str(ebay.id), "eBay UK", 2), (str(fr.id), "Amazon FR", 1)]
+    assert facets["language"] == [("de", "de", 2), ("en", "en", 1), ("fr", "fr", 1)]
+    assert facets["intent"] == [("cancel_order", "cancel_order", 3), ("where_is_my_order", "where_is_my_order", 1)]
+
+
 def test_a_restricted_store_is_hidden_from_other_agents(session: Session, agent: Agent) -> None:
     other = factories.make_agent(session, email="other@example.com", name="Other")
     private = factories.make_channel(session, settings={"agent_ids": [other.id]})

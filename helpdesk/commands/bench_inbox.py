@@ -54,10 +54,34 @@ FIRST = ("Jana", "Lukas", "Emma", "Lei", "Hina", "Jules", "Tiago", "Olga", "Max"
 LAST = ("Nowak", "Wagner", "Smith", "Wang", "Suzuki", "Bernard", "Silva", "Petrova", "Müller", "Rossi", "Jansen")
 WORDS = ("parcel", "Paket", "colis", "pedido", "refund", "Rückgabe", "damaged", "kaputt", "invoice", "Rechnung",
          "tracking", "size", "colour", "late", "address", "cancel", "broken", "missing", "wrong", "item")
+FILLER = ("the", "my", "order", "please", "hello", "thanks", "ich", "meine", "bitte", "est", "mon", "por", "favor", "still",
+          "not", "yet", "when", "where", "is", "was", "you", "und", "nicht", "pas", "de", "la", "que", "noch", "today",
+          "week", "days", "received", "sent", "box", "delivery", "shop", "seller", "help", "need", "can")
+_SYLLABLES = ("ka", "lo", "mi", "ren", "tu", "sa", "vel", "dor", "pi", "na", "quo", "ber", "li", "zen", "ta", "mo", "rik", "as")
+
+
+def _vocabulary(size: int = 5_000) -> tuple[list[str], list[float]]:
+    """Buyer-text words with Zipf frequencies: a few very common words, a long tail of rare ones
+    (product names, places, brand words), so searches for rare and common words both occur."""
+    rng = random.Random(0)
+    tail: set[str] = set()
+    while len(tail) < size - len(WORDS) - len(FILLER):
+        tail.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randrange(3, 5))))
+    vocab = [*FILLER, *WORDS, *sorted(tail)]
+    weights = [1 / (rank + 1) ** 1.1 for rank in range(len(vocab))]
+    cumulative, total = [], 0.0
+    for w in weights:
+        total += w
+        cumulative.append(total)
+    return vocab, cumulative
+
+
+VOCAB, _CUMULATIVE = _vocabulary()
+RARE_WORDS = (VOCAB[1500], VOCAB[3000])  # each in roughly 0.2% of messages
 
 
 def _text(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+    return " ".join(rng.choices(VOCAB, cum_weights=_CUMULATIVE, k=n))
 
 
 def seed_inbox(session: Session, tickets: int, per_ticket: int, seed: int, batch: int = 5_000) -> None:
@@ -158,7 +182,9 @@ def measure(session: Session, reps: int, depth: int) -> dict[str, dict[str, floa
     figures["view counts"] = _time(lambda: view_counts(session, agent), reps)
     figures["facet counts"] = _time(lambda: facet_counts(session, agent), reps)
     for label, q in (("search subject word", "Rechnung"), ("search buyer name", "Petrova 4711"),
-                     ("search order id", "0004242"), ("search rare message words", "kaputt Rückgabe colis")):
+                     ("search order id", "0004242"), ("search common message words", "kaputt Rückgabe colis"),
+                     ("search rare message word", RARE_WORDS[0]), ("search two rare words", " ".join(RARE_WORDS)),
+                     ("search rare and common word", f"{RARE_WORDS[1]} parcel")):
         figures[label] = _time(lambda q=q: list_page(session, agent, InboxQuery(q=q)), reps)
     rng = random.Random(5)
     count = session.scalar(select(Ticket.id).order_by(Ticket.id.desc()).limit(1)) or 1

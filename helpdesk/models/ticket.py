@@ -61,6 +61,8 @@ class Ticket(TimestampMixin, Base):
         # The small "at risk" and "escalated" views find their rows without scanning every open ticket.
         sa.Index("ix_tickets_sla_state_due", "sla_state", "sla_due_at"),
         sa.Index("ix_tickets_escalated_status", "escalated", "status"),
+        # Facet counts (by store, language, intent) read this index alone, never the table.
+        sa.Index("ix_tickets_status_facets", "status", "channel_id", "language", "intent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

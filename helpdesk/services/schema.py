@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from helpdesk.models import Base
 from helpdesk.paths import resource_dir
+from helpdesk.services.search import include_object
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -71,5 +72,5 @@ def require_current(engine: Engine) -> None:
 def pending_model_changes(engine: Engine) -> list[Any]:
     """What autogenerate would add to a migration: empty when models and migrations agree."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         return list(compare_metadata(context, Base.metadata))

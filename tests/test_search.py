@@ -1,0 +1,140 @@
+"""Inbox search: every word somewhere in the ticket, through the index or row by row, kept current."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, inspect, select, text
+from sqlalchemy.orm import Session
+
+from helpdesk.models import (
+    Agent,
+    AuthorKind,
+    Customer,
+    Direction,
+    Message,
+    Ticket,
+    utcnow,
+)
+from helpdesk.services import search
+from helpdesk.services.inbox import InboxQuery, list_page
+from tests import factories
+
+# Both ways of answering a word: through the trigram index (a rare word) and row by row (a common one).
+PATHS = [pytest.param(10**9, id="index"), pytest.param(0, id="row-by-row")]
+
+
+@pytest.fixture(params=PATHS)
+def dense_matches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(search, "DENSE_MATCHES", request.param)
+    return request.param
+
+
+def _ids(session: Session, agent: Agent, q: str) -> list[int]:
+    return sorted(r.id for r in list_page(session, agent, InboxQuery(view="open", q=q)).rows)
+
+
+@pytest.fixture
+def lamp(session: Session) -> Ticket:
+    customer = factories.make_customer(session, display_name="Jana Nowak")
+    ticket = factories.make_ticket(session, subject="Lampe kaputt", customer=customer, order_ref="302-1112223-4445556")
+    factories.make_message(session, ticket, body_text="Die Lampe kam zerbrochen an. 灯罩碎了，我要退款")
+    factories.make_ticket(session, subject="Rechnung", customer=factories.make_customer(session, display_name="Max Weber"))
+    return ticket
+
+
+@pytest.mark.parametrize("q", ["kaputt", "KAPUTT", "Jana", "nowak", "302-111", "4445556", "zerbrochen", "Lampe zerbrochen",
+                               "Jana 302-1112223 zerbrochen", "碎了", "灯罩碎", "退款"])
+def test_each_word_is_found_in_any_field(session: Session, agent: Agent, lamp: Ticket, dense_matches: int, q: str) -> None:
+    assert _ids(session, agent, q) == [lamp.id]
+
+
+@pytest.mark.parametrize("q", ["zerbrochen Weber", "Lampe Rechnung", "kaputtt", "4445557", "ab", "%", "_", "灯泡"])
+def test_a_word_found_nowhere_in_the_ticket_excludes_it(session: Session, agent: Agent, lamp: Ticket, dense_matches: int,
+                                                       q: str) -> None:
+    assert _ids(session, agent, q) == []
+
+
+@pytest.mark.parametrize("q", ['"', '""', 'kaputt" OR "Rechnung', "NEAR(kaputt Lampe)", "kap*", "Lampe AND NOT", "-kaputt",
+                               "subject:kaputt", "{{7*7}}", "'; DROP TABLE tickets; --"])
+def test_search_syntax_in_a_query_means_nothing(session: Session, agent: Agent, lamp: Ticket, dense_matches: int,
+                                                q: str) -> None:
+    assert _ids(session, agent, q) == []
+    assert session.scalar(select(Ticket.id).where(Ticket.id == lamp.id)) == lamp.id
+
+
+def test_index_and_row_by_row_agree_on_many_tickets(session: Session, agent: Agent, monkeypatch: pytest.MonkeyPatch) -> None:
+    words = ["parcel", "Paket", "colis", "refund", "kaputt", "größe", "包裹", "没收到", "late", "wrong"]
+    channel = factories.make_channel(session)
+    for i in range(40):
+        customer = factories.make_customer(session, display_name=f"Buyer {words[i % 7]} {i}")
+        ticket = factories.make_ticket(session, channel=channel, customer=customer, subject=f"{words[i % 3]} case {i}",
+                                       order_ref=f"ORD-{i:05d}")
+        for j in range(i % 4):
+            factories.make_message(session, ticket, body_text=f"{words[(i + j) % 10]} and {words[(i * j) % 10]}")
+    queries = ["parcel", "kaputt refund", "包裹", "没收到", "Buyer 1", "ORD-0001", "case 3", "Paket wrong", "größe", "late ORD"]
+    found = {}
+    for dense in (10**9, 0):
+        monkeypatch.setattr(search, "DENSE_MATCHES", dense)
+        found[dense] = {q: _ids(session, agent, q) for q in queries}
+    assert found[10**9] == found[0]
+    assert all(found[0][q] for q in queries)
+
+
+def test_words_beyond_the_eighth_are_ignored() -> None:
+    assert search.words("a b c d e f g h i j a") == ["a", "b", "c", "d", "e", "f", "g", "h"]
+
+
+@pytest.fixture
+def sqlite_only(session: Session) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the FTS5 index is SQLite's (PostgreSQL answers LIKE from pg_trgm indexes)")
+
+
+def test_index_follows_edits_deletes_and_renames(session: Session, agent: Agent, lamp: Ticket, sqlite_only: None) -> None:
+    message = session.scalars(select(Message).where(Message.ticket_id == lamp.id)).one()
+    message.body_text = "Die Glühbirne ist durchgebrannt"
+    lamp.subject = "Birne defekt"
+    lamp.customer.display_name = "Jana Kowalska"
+    session.commit()
+    assert _ids(session, agent, "zerbrochen") == [] and _ids(session, agent, "durchgebrannt") == [lamp.id]
+    assert _ids(session, agent, "Lampe") == [] and _ids(session, agent, "Birne") == [lamp.id]
+    assert _ids(session, agent, "Nowak") == [] and _ids(session, agent, "Kowalska") == [lamp.id]
+    session.delete(message)
+    session.commit()
+    assert _ids(session, agent, "durchgebrannt") == []
+    for name in search.FTS_TABLES:
+        session.execute(text(f"INSERT INTO {name}({name}) VALUES ('integrity-check')"))
+
+
+def test_rows_written_by_a_multi_row_insert_are_indexed(session: Session, agent: Agent, sqlite_only: None) -> None:
+    """Ingest writes messages with one Core INSERT of many rows; the triggers index each."""
+    ticket = factories.make_ticket(session)
+    now = utcnow()
+    session.execute(insert(Message), [
+        dict(ticket_id=ticket.id, channel_id=ticket.channel_id, direction=Direction.INBOUND, author_kind=AuthorKind.BUYER,
+             body_text=f"bulk message {word}", sent_at=now - timedelta(minutes=i), external_id=f"bulk-{i}")
+        for i, word in enumerate(("Sendungsverfolgung", "Zollgebühren", "Abholstation"))
+    ])
+    session.commit()
+    assert _ids(session, agent, "Zollgebühren") == [ticket.id]
+    session.execute(text("INSERT INTO message_search(message_search) VALUES ('integrity-check')"))
+
+
+def test_schema_has_the_search_index_at_head(session: Session) -> None:
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        triggers = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        assert {f"{t}_{s}" for t in search.FTS_TABLES for s in ("ai", "ad", "au")} <= triggers
+    else:
+        indexes = {i["name"] for table in ("messages", "tickets", "customers") for i in inspect(bind).get_indexes(table)}
+        assert set(search.TRGM_INDEXES) <= indexes
+
+
+def test_search_objects_are_kept_out_of_the_model_comparison() -> None:
+    assert search.is_search_object("message_search_data", "table")
+    assert search.is_search_object("ix_messages_body_trgm", "index")
+    assert not search.is_search_object("messages", "table")
+    assert not search.include_object(None, "ticket_search_idx", "table", True, None)
+    assert search.include_object(Customer.__table__, "customers", "table", False, None)
