@@ -67,6 +67,30 @@ def test_injected_message_appears_in_the_inbox_without_reload(desk: LiveDesk, br
     page.context.close()
 
 
+def test_a_draft_arriving_live_can_be_discarded_without_reload(desk: LiveDesk, browser) -> None:
+    order_id = desk.sim.store_for("amazon").orders[1].order_id  # type: ignore[attr-defined]
+    first = _inject(desk, platform="amazon", text=f"Hello, where is my order {order_id}?", order_id=order_id)
+    page = sign_in_page(browser, desk.base, "ana@example.com")
+    _open(page, page.wait_for_selector(f"tr.ticket-row:has-text('{order_id}')", timeout=30_000))
+    page.wait_for_selector("#draft:not([hidden])", timeout=30_000)
+    page.click("#draft-discard button")  # the draft rendered with the page
+    page.wait_for_selector('#live-status[data-state="live"]')
+    assert page.locator("#draft").is_hidden()
+    page.evaluate("window.__loaded = true")
+    _inject(desk, platform="amazon", text=f"Can I still change the delivery address of order {order_id}?",
+            order_id=order_id, buyer=first["buyer"])
+    page.wait_for_selector("#draft:not([hidden])", timeout=30_000)  # arrived over the socket
+    assert page.evaluate("window.__loaded") is True
+    live_id = page.locator("#draft").get_attribute("data-draft-id")
+    assert page.locator("#draft-text").inner_text().strip() and page.locator("#draft-why li").count() >= 1
+    assert page.locator("#draft-discard").get_attribute("action").endswith(f"/draft/{live_id}/discard")
+    assert page.get_by_role("button", name="Regenerate").is_visible()
+    page.click("#draft-discard button")
+    page.wait_for_selector('#live-status[data-state="live"]')
+    assert page.locator("#draft").is_hidden()
+    page.context.close()
+
+
 def test_buyer_markup_shows_literally_and_runs_nothing(desk: LiveDesk, browser) -> None:
     page = sign_in_page(browser, desk.base, "ana@example.com")
     dialogs: list[str] = []
@@ -89,7 +113,7 @@ def test_ticket_page_shows_draft_order_and_stock(desk: LiveDesk, browser) -> Non
     href = row.get_attribute("data-href")
     for _ in range(30):  # the order and stock arrive on their own poll streams; the draft after ingest
         page.goto(desk.base + href)
-        if page.locator("#draft-text").count() and page.locator("#order-panel .order-id").count() \
+        if page.locator("#draft").is_visible() and page.locator("#order-panel .order-id").count() \
                 and page.locator("#order-panel .stock").count():
             break
         page.wait_for_timeout(1000)

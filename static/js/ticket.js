@@ -100,16 +100,22 @@
   async function loadDraft() {
     const data = await H.getJSON(root.dataset.draftUrl);
     if (!data.draft || !draftBox || data.draft.id === draftId) return;
-    draftId = data.draft.id;
-    const text = draftBox.querySelector("#draft-text");
-    if (text) { text.textContent = data.draft.text; return; }
+    showDraft(data.draft);
+  }
+
+  // A draft that arrives live fills the same slots as one rendered with the page (text only, never HTML).
+  function showDraft(d) {
+    draftId = d.id;
+    draftBox.dataset.draftId = String(d.id);
+    const put = (id, value) => { const el = document.getElementById(id); if (el) el.textContent = value == null ? "" : String(value); };
+    put("draft-language", d.language); put("draft-language-2", d.language); put("draft-intent", d.intent);
+    put("draft-rule", d.rule); put("draft-confidence", d.confidence); put("draft-action", d.action);
+    put("draft-text", d.text); put("draft-text-agent", d.text_agent);
+    document.getElementById("draft-agent").hidden = !d.text_agent || d.text_agent === d.text;
+    const why = document.getElementById("draft-why");
+    why.replaceChildren(...(d.why || []).map((w) => { const li = document.createElement("li"); li.textContent = w; return li; }));
+    document.getElementById("draft-discard").action = draftBox.dataset.discardUrl.replace(/\/0\/discard$/, "/" + d.id + "/discard");
     draftBox.hidden = false;
-    draftBox.replaceChildren();
-    const h = document.createElement("h2"); h.textContent = "Bot draft · " + data.draft.language + " · " + data.draft.intent;
-    const pre = document.createElement("pre"); pre.className = "draft-text"; pre.id = "draft-text"; pre.textContent = data.draft.text;
-    const use = document.createElement("button"); use.type = "button"; use.className = "primary"; use.dataset.action = "use-draft"; use.textContent = "Use draft";
-    use.addEventListener("click", useDraft);
-    draftBox.append(h, pre, use);
   }
 
   function useDraft() {
