@@ -8,10 +8,14 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from helpdesk import realtime, realtime_adapter  # noqa: F401  (realtime declares the Socket.IO handlers; binds nothing)
+from helpdesk import (  # realtime declares the Socket.IO handlers
+    realtime,
+    realtime_adapter,
+)
 from helpdesk.config import Config
 from helpdesk.extensions import csrf, db, login_manager, socketio
 from helpdesk.paths import resource_dir
+from helpdesk.presence import make_presence
 from helpdesk.web import register_web
 
 __version__ = "0.1.0"
@@ -46,5 +50,6 @@ def create_app(config: Config | None = None, overrides: Mapping[str, Any] | None
     )
 
     register_web(app)
+    realtime.presence = make_presence(config.redis_url)
     realtime_adapter.install(socketio.emit, db.new_session)
     return app

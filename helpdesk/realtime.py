@@ -6,7 +6,6 @@ Every handler re-checks the signed-in agent and what it may see; malformed frame
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +15,7 @@ from flask_socketio import emit, join_room, leave_room
 
 from helpdesk.extensions import db, socketio
 from helpdesk.models import Role
+from helpdesk.presence import Presence
 from helpdesk.realtime_adapter import (
     INBOX_ROOM,
     SUPERVISOR_ROOM,
@@ -30,48 +30,8 @@ MAX_TICKET_ID = 2**53
 TYPING_KINDS = ("reply", "note")
 
 
-class Presence:
-    """Who views which ticket in this process: sid -> (ticket id, agent id, agent name)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._views: dict[str, dict[int, tuple[int, str]]] = {}
-
-    def add(self, sid: str, ticket_id: int, agent_id: int, name: str) -> None:
-        """Record that a socket views a ticket."""
-        with self._lock:
-            self._views.setdefault(sid, {})[ticket_id] = (agent_id, name)
-
-    def remove(self, sid: str, ticket_id: int | None = None) -> list[int]:
-        """Forget one view (or all of a socket's); return the tickets affected."""
-        with self._lock:
-            views = self._views.get(sid, {})
-            gone = [ticket_id] if ticket_id is not None and ticket_id in views else list(views) if ticket_id is None else []
-            for tid in gone:
-                views.pop(tid, None)
-            if not views:
-                self._views.pop(sid, None)
-            return gone
-
-    def viewing(self, sid: str, ticket_id: int) -> bool:
-        """True if this socket joined the ticket."""
-        with self._lock:
-            return ticket_id in self._views.get(sid, {})
-
-    def viewers(self, ticket_id: int) -> list[dict[str, Any]]:
-        """The distinct agents viewing a ticket."""
-        with self._lock:
-            seen = {v[ticket_id] for v in self._views.values() if ticket_id in v}
-        return [{"id": agent_id, "name": name} for agent_id, name in sorted(seen)]
-
-    def all_viewers(self) -> dict[int, list[dict[str, Any]]]:
-        """Every viewed ticket and its viewers (for the inbox's "who is viewing")."""
-        with self._lock:
-            tickets = {tid for v in self._views.values() for tid in v}
-        return {tid: self.viewers(tid) for tid in tickets}
-
-
-presence = Presence()
+# Replaced by create_app with the deployment's presence (shared through Redis when configured).
+presence: Presence = Presence()
 
 
 def _ticket_id(data: Any) -> int | None:

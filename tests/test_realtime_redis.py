@@ -52,8 +52,8 @@ class Listener:
         return [e["row"]["subject"] for e in self.events]
 
 
-def _cookie(base: str) -> str:
-    with sign_in(base, "ana@example.com", PASSWORD) as client:
+def _cookie(base: str, email: str = "ana@example.com") -> str:
+    with sign_in(base, email, PASSWORD) as client:
         return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
@@ -113,3 +113,13 @@ def test_poll_process_and_both_web_processes_reach_every_browser(tmp_path: Path)
             token = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/").text).group(1)  # type: ignore[union-attr]
             assert client.post(f"/tickets/{ticket_id}/claim", data={"csrf_token": token}).status_code == 302
         assert _wait_for(lambda: any(e["row"]["assignee_name"] == "Ana First" for e in listeners[1].events), 15)
+
+        # Presence is shared: an agent viewing the ticket through one process is seen from the other.
+        viewer = socketio.Client(reconnection=False)
+        viewer.connect(second, headers={"Cookie": _cookie(second, "bo@example.com")}, transports=["websocket"], wait_timeout=10)
+        stack.callback(viewer.disconnect)
+        assert listeners[0].client.call("join_ticket", {"ticket_id": ticket_id}, timeout=10)["ok"]
+        ack = viewer.call("join_ticket", {"ticket_id": ticket_id}, timeout=10)
+        assert sorted(v["name"] for v in ack["viewers"]) == ["Ana First", "Bo Second"], ack
+        seen = listeners[1].client.call("viewers", {}, timeout=10)["viewers"]
+        assert sorted(v["name"] for v in seen[str(ticket_id)]) == ["Ana First", "Bo Second"], seen
