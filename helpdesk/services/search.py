@@ -1,20 +1,24 @@
 """Full-text search over tickets: subject, order id, buyer name and every message's text.
 
-Every word of a query must appear somewhere in the ticket (any of those fields, any message),
-as a case-insensitive substring, in any script.
+Every word of a query must be found somewhere in the ticket (any of those fields, any message).
 
-- SQLite: FTS5 trigram indexes kept current by triggers (migration 0005). A word that matches
-  few rows is looked up in the index and its tickets become the candidate set; a word so common
-  that its tickets are dense in every list is checked row by row while the list is read in its
-  sort order, which finds a page after a few rows. The switch is made per word, on a count of
-  the index's matches capped at `DENSE_MATCHES`.
-- PostgreSQL: pg_trgm GIN indexes on the lower-cased columns serve the LIKE clauses, and the
-  planner makes the same choice itself.
-- Words under three characters (the trigram index cannot hold them) are checked row by row.
+- SQLite: FTS5 word indexes (unicode61, case and accents folded) kept current by triggers
+  (migration 0005). A query word is matched as the start of a word, so "refund" finds
+  "refunded" and "302-111" finds the order "302-1112223-4445556". A word with few matches is
+  looked up in the index and its tickets become the candidate set; a word so common that its
+  tickets are dense in every list is checked row by row (as a substring) while the list is read
+  in its sort order, which fills a page after a few rows. The switch is made per word, on a count
+  of the index's matches capped at `DENSE_MATCHES`.
+- Words in scripts written without spaces (Chinese, Japanese, Thai, ...) and words under three
+  characters are checked row by row as substrings: the word index cannot find them inside a
+  longer run of text.
+- PostgreSQL: pg_trgm GIN indexes on the lower-cased columns serve substring LIKE clauses, and
+  the planner chooses between index and scan itself.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import (
@@ -37,7 +41,7 @@ from helpdesk.models import Customer, Message, Ticket
 MAX_WORDS = 8
 # Above this many index matches a word is treated as common (see the module's docstring).
 DENSE_MATCHES = 5_000
-# The FTS5 tables and their shadow tables, which the models do not describe.
+# The FTS5 tables (and their shadow tables), which the models do not describe.
 FTS_TABLES = ("message_search", "ticket_search", "customer_search")
 # The PostgreSQL trigram indexes, which are expression indexes outside the models.
 TRGM_INDEXES = ("ix_messages_body_trgm", "ix_tickets_subject_trgm", "ix_tickets_order_ref_trgm", "ix_customers_name_trgm")
@@ -82,9 +86,18 @@ def like_clause(word: str) -> ColumnElement[bool]:
                func.lower(Ticket.order_ref).like(pattern, escape="\\"), in_messages)
 
 
-def fts_phrase(word: str) -> str:
-    """The word as one FTS5 phrase (quoted, so operators and punctuation in it mean nothing)."""
-    return '"' + word.replace('"', '""') + '"'
+_TOKEN = re.compile(r"[^\W_]+")
+# Scripts written without spaces between words: the word index holds whole runs of them.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def fts_phrase(word: str) -> str | None:
+    """The word as an FTS5 phrase whose last token is a prefix (`"302 111" *`), or None when the
+    word index cannot answer it (no letters or digits, too short, or an unspaced script)."""
+    tokens = _TOKEN.findall(word)
+    if not tokens or len(word) < 3 or _UNSPACED.search(word):
+        return None
+    return '"' + " ".join(tokens) + '" *'
 
 
 def _matching(name: str, phrase: str, limit: int | None = None) -> Any:
@@ -102,9 +115,8 @@ def _fts_count(session: Session, phrase: str, cap: int) -> int:
     return total
 
 
-def fts_tickets(word: str) -> Any:
-    """A SELECT of the ids of tickets containing the word, read from the SQLite FTS5 indexes."""
-    phrase = fts_phrase(word)
+def fts_tickets(phrase: str) -> Any:
+    """A SELECT of the ids of tickets matching an FTS5 phrase, read from the SQLite FTS5 indexes."""
     return union(
         select(Message.ticket_id).where(Message.id.in_(_matching("message_search", phrase))),
         _matching("ticket_search", phrase),
@@ -117,8 +129,9 @@ def search_clause(session: Session, q: str) -> ColumnElement[bool]:
     clauses = []
     sqlite = session.get_bind().dialect.name == "sqlite"
     for word in words(q):
-        if sqlite and len(word) >= 3 and _fts_count(session, fts_phrase(word), DENSE_MATCHES) < DENSE_MATCHES:
-            clauses.append(Ticket.id.in_(fts_tickets(word)))
+        phrase = fts_phrase(word) if sqlite else None
+        if phrase and _fts_count(session, phrase, DENSE_MATCHES) < DENSE_MATCHES:
+            clauses.append(Ticket.id.in_(fts_tickets(phrase)))
         else:
             clauses.append(like_clause(word))
     return and_(*clauses) if clauses else true()

@@ -4,9 +4,9 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-27 06:40:00
 
-SQLite: three FTS5 tables with the trigram tokenizer (substring matches in every script, case
-folded), external content so the text is stored once, kept current by triggers on the base
-tables, so every writer (ORM, Core multi-row INSERT, raw SQL) feeds the index:
+SQLite: three FTS5 tables with the unicode61 tokenizer (words, case and accents folded),
+external content so the text is stored once, kept current by triggers on the base tables, so
+every writer (ORM, Core multi-row INSERT, raw SQL) feeds the index:
 message_search (messages.body_text), ticket_search (tickets.subject, tickets.order_ref),
 customer_search (customers.display_name).
 
@@ -48,7 +48,8 @@ def _sqlite_upgrade() -> None:
         cols = ", ".join(columns)
         new = ", ".join(f"new.{c}" for c in columns)
         old = ", ".join(f"old.{c}" for c in columns)
-        op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{base}', content_rowid='id', tokenize='trigram')")
+        op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{base}', content_rowid='id', "
+                   "tokenize='unicode61 remove_diacritics 2')")
         op.execute(f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {base} BEGIN "
                    f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END")
         op.execute(f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {base} BEGIN "
