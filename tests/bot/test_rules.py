@@ -187,7 +187,11 @@ def test_negation_never_auto_sends() -> None:
     assert result.action is Action.DRAFT and any("did not happen" in w for w in result.why)
 
 
-def test_language_without_templates_never_auto_sends() -> None:
+def test_language_without_templates_never_auto_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.drafting
+
+    assert draft(inquiry("var är mitt paket?", "amazon.se"), context(order())).action is Action.AUTO_SEND
+    monkeypatch.setattr(bot.drafting, "has_templates", lambda language: language != "sv")
     result = draft(inquiry("var är mitt paket?", "amazon.se"), context(order()))
     assert result.action is Action.DRAFT
 
