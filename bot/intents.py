@@ -279,7 +279,7 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
         best.pop("wrong_item_received", None)
         if not best:
             best["cancel_order"] = STRONG - 20.0
-            hits["cancel_order"] = ["own mistake"]
+            hits["cancel_order"] = [f"{banks[0].lang}:own mistake"]
     if STRONG_OTHER in best:
         strong = best.pop(STRONG_OTHER) + 22.0
         hits.setdefault("other", []).extend(hits.pop(STRONG_OTHER))

@@ -32,8 +32,8 @@ from helpdesk.models import (
     TicketPriority,
     TicketStatus,
 )
+from helpdesk.services import search
 from helpdesk.services.access import ticket_filter
-from helpdesk.services.search import search_clause
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
 VIEWS = ("mine", "unassigned", "open", "at_risk", "escalated", "pending", "solved")
@@ -232,7 +232,10 @@ def _filtered(session: Session, stmt: Any, query: InboxQuery) -> Any:
     if query.intent:
         stmt = stmt.where(Ticket.intent == query.intent)
     if query.q:
-        stmt = stmt.join(Customer, Customer.id == Ticket.customer_id).where(search_clause(session, query.q))
+        found = search.plan(session, query.q)
+        if found.hits is not None:  # start from the index's answer, then read those tickets
+            stmt = stmt.select_from(found.hits).join(Ticket, Ticket.id == found.hits.c.ticket_id)
+        stmt = stmt.join(Customer, Customer.id == Ticket.customer_id).where(found.clause)
     return stmt
 
 

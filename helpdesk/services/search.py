@@ -4,14 +4,13 @@ Every word of a query must be found somewhere in the ticket (any of those fields
 
 - SQLite: FTS5 word indexes (unicode61, case and accents folded) kept current by triggers
   (migration 0005). A query word is matched as the start of a word, so "refund" finds
-  "refunded" and "302-111" finds the order "302-1112223-4445556". A word with few matches is
-  looked up in the index and its tickets become the candidate set; a word so common that its
-  tickets are dense in every list is checked row by row (as a substring) while the list is read
-  in its sort order, which fills a page after a few rows. The switch is made per word, on a count
-  of the index's matches capped at `DENSE_MATCHES`.
+  "refunded" and "302-111" finds the order "302-1112223-4445556". Each word's tickets come
+  from the indexes alone (a message's index key carries its ticket id), so a common word costs
+  a read of its index entries, not a scan of the messages.
 - Words in scripts written without spaces (Chinese, Japanese, Thai, ...) and words under three
   characters are checked row by row as substrings: the word index cannot find them inside a
-  longer run of text.
+  longer run of text. Next to an indexed word they are checked on its tickets only; alone, they
+  scan the list.
 - PostgreSQL: pg_trgm GIN indexes on the lower-cased columns serve substring LIKE clauses, and
   the planner chooses between index and scan itself.
 """
@@ -19,6 +18,7 @@ Every word of a query must be found somewhere in the ticket (any of those fields
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +27,7 @@ from sqlalchemy import (
     column,
     exists,
     func,
+    intersect,
     literal_column,
     or_,
     select,
@@ -39,8 +40,6 @@ from sqlalchemy.orm import Session
 from helpdesk.models import Customer, Message, Ticket
 
 MAX_WORDS = 8
-# Above this many index matches a word is treated as common (see the module's docstring).
-DENSE_MATCHES = 5_000
 # The FTS5 tables (and their shadow tables), which the models do not describe.
 FTS_TABLES = ("message_search", "ticket_search", "customer_search")
 # The PostgreSQL trigram indexes, which are expression indexes outside the models.
@@ -100,41 +99,59 @@ def fts_phrase(word: str) -> str | None:
     return '"' + " ".join(tokens) + '" *'
 
 
-def _matching(name: str, phrase: str, limit: int | None = None) -> Any:
-    """SELECT rowid FROM <fts table> WHERE <fts table> MATCH :phrase [LIMIT n]."""
+def _matching(name: str, phrase: str, key: Any = None) -> Any:
+    """SELECT <key, default rowid> AS ticket_id FROM <fts table> WHERE <fts table> MATCH :phrase."""
     fts = table(name, column("rowid"))
-    stmt = select(fts.c.rowid).where(literal_column(name).op("MATCH")(phrase))
-    return stmt.limit(limit) if limit else stmt
-
-
-def _fts_count(session: Session, phrase: str, cap: int) -> int:
-    """Matches of a phrase over the three indexes, counted up to `cap` each."""
-    total = 0
-    for name in FTS_TABLES:
-        total += session.scalar(select(func.count()).select_from(_matching(name, phrase, cap).subquery())) or 0
-    return total
+    picked = fts.c.rowid if key is None else key(fts.c.rowid)
+    return select(picked.label("ticket_id")).where(literal_column(name).op("MATCH")(phrase))
 
 
 def fts_tickets(phrase: str) -> Any:
     """A SELECT of the ids of tickets matching an FTS5 phrase, read from the SQLite FTS5 indexes."""
     return union(
-        select(Message.ticket_id).where(Message.id.in_(_matching("message_search", phrase))),
+        _matching("message_search", phrase, key=lambda rowid: rowid.op(">>")(32)),
         _matching("ticket_search", phrase),
-        select(Ticket.id).where(Ticket.customer_id.in_(_matching("customer_search", phrase))),
+        select(Ticket.id.label("ticket_id")).where(Ticket.customer_id.in_(_matching("customer_search", phrase))),
     )
 
 
-def search_clause(session: Session, q: str) -> ColumnElement[bool]:
-    """Tickets containing every word of `q` (the statement must join Customer on the ticket)."""
-    clauses = []
+@dataclass(frozen=True)
+class Search:
+    """A query split into what the word index answers and what is checked row by row.
+
+    `hits` (or None): the ids of tickets holding every indexed word, as a subquery to join the
+    tickets to, so the plan starts from the index's answer whatever the table statistics say;
+    `clause`: the row-by-row conditions (the statement must join Customer on the ticket).
+    """
+
+    hits: Any
+    clause: ColumnElement[bool]
+
+
+def plan(session: Session, q: str) -> Search:
+    """How to answer `q` on this session's database."""
     sqlite = session.get_bind().dialect.name == "sqlite"
+    indexed, scanned = [], []
     for word in words(q):
         phrase = fts_phrase(word) if sqlite else None
-        if phrase and _fts_count(session, phrase, DENSE_MATCHES) < DENSE_MATCHES:
-            clauses.append(Ticket.id.in_(fts_tickets(phrase)))
+        if phrase:
+            indexed.append(fts_tickets(phrase))
         else:
-            clauses.append(like_clause(word))
-    return and_(*clauses) if clauses else true()
+            scanned.append(like_clause(word))
+    hits = None
+    if len(indexed) == 1:
+        hits = indexed[0].subquery("hits")
+    elif indexed:
+        hits = intersect(*(select(s.subquery().c.ticket_id) for s in indexed)).subquery("hits")
+    return Search(hits=hits, clause=and_(*scanned) if scanned else true())
 
 
-__all__ = ["DENSE_MATCHES", "FTS_TABLES", "TRGM_INDEXES", "include_object", "is_search_object", "search_clause", "words"]
+def search_clause(session: Session, q: str) -> ColumnElement[bool]:
+    """Tickets containing every word of `q`, as one WHERE clause (needs Customer joined)."""
+    found = plan(session, q)
+    if found.hits is None:
+        return found.clause
+    return and_(Ticket.id.in_(select(found.hits.c.ticket_id)), found.clause)
+
+
+__all__ = ["FTS_TABLES", "TRGM_INDEXES", "Search", "include_object", "is_search_object", "plan", "search_clause", "words"]

@@ -4,11 +4,12 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-27 06:40:00
 
-SQLite: three FTS5 tables with the unicode61 tokenizer (words, case and accents folded),
-external content so the text is stored once, kept current by triggers on the base tables, so
-every writer (ORM, Core multi-row INSERT, raw SQL) feeds the index:
-message_search (messages.body_text), ticket_search (tickets.subject, tickets.order_ref),
-customer_search (customers.display_name).
+SQLite: FTS5 tables with the unicode61 tokenizer (words, case and accents folded), kept current
+by triggers on the base tables, so every writer (ORM, Core multi-row INSERT, raw SQL) feeds them:
+- message_search: messages.body_text, contentless, its rowid = ticket_id * 2**32 + message id, so a
+  match yields its ticket (rowid >> 32) without reading the messages table;
+- ticket_search: tickets.subject and tickets.order_ref (external content, rowid = ticket id);
+- customer_search: customers.display_name (external content, rowid = customer id).
 
 PostgreSQL: pg_trgm GIN indexes on the same lower-cased columns, which LIKE '%word%' uses.
 
@@ -29,12 +30,12 @@ down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# (fts table, base table, indexed columns)
+# (fts table, base table, indexed columns) with external content: the text is read from the base table.
 _FTS = (
-    ("message_search", "messages", ("body_text",)),
     ("ticket_search", "tickets", ("subject", "order_ref")),
     ("customer_search", "customers", ("display_name",)),
 )
+_TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
 _TRGM = (
     ("ix_messages_body_trgm", "messages", "body_text"),
     ("ix_tickets_subject_trgm", "tickets", "subject"),
@@ -48,8 +49,7 @@ def _sqlite_upgrade() -> None:
         cols = ", ".join(columns)
         new = ", ".join(f"new.{c}" for c in columns)
         old = ", ".join(f"old.{c}" for c in columns)
-        op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{base}', content_rowid='id', "
-                   "tokenize='unicode61 remove_diacritics 2')")
+        op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{base}', content_rowid='id', {_TOKENIZE})")
         op.execute(f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {base} BEGIN "
                    f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END")
         op.execute(f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {base} BEGIN "
@@ -58,6 +58,17 @@ def _sqlite_upgrade() -> None:
                    f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); "
                    f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END")
         op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+    # Messages: contentless (the text stays in messages only); a row's key carries its ticket.
+    key_new, key_old = "new.ticket_id * 4294967296 + new.id", "old.ticket_id * 4294967296 + old.id"
+    op.execute(f"CREATE VIRTUAL TABLE message_search USING fts5(body_text, content='', {_TOKENIZE})")
+    op.execute("CREATE TRIGGER message_search_ai AFTER INSERT ON messages BEGIN "
+               f"INSERT INTO message_search(rowid, body_text) VALUES ({key_new}, new.body_text); END")
+    op.execute("CREATE TRIGGER message_search_ad AFTER DELETE ON messages BEGIN "
+               f"INSERT INTO message_search(message_search, rowid, body_text) VALUES ('delete', {key_old}, old.body_text); END")
+    op.execute("CREATE TRIGGER message_search_au AFTER UPDATE OF body_text, ticket_id ON messages BEGIN "
+               f"INSERT INTO message_search(message_search, rowid, body_text) VALUES ('delete', {key_old}, old.body_text); "
+               f"INSERT INTO message_search(rowid, body_text) VALUES ({key_new}, new.body_text); END")
+    op.execute("INSERT INTO message_search(rowid, body_text) SELECT ticket_id * 4294967296 + id, body_text FROM messages")
 
 
 def _postgresql_upgrade() -> None:
@@ -83,7 +94,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for fts, _, _ in _FTS:
+        for fts in ("message_search", *(f for f, _, _ in _FTS)):
             for suffix in ("ai", "ad", "au"):
                 op.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
             op.execute(f"DROP TABLE IF EXISTS {fts}")
