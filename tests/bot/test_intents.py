@@ -95,3 +95,8 @@ def test_showing_an_invoice_is_not_a_police_report() -> None:
 
 def test_not_yet_received_after_ordering_is_no_wrong_item() -> None:
     assert classify("I ordered two weeks ago and still haven't received anything", ["en"]).intent != "wrong_item_received"
+
+
+def test_own_mistake_alone_is_labelled_with_its_language() -> None:
+    guess = classify("sorry, my mistake", ["en"])
+    assert all(":" in label for label in guess.matched)
