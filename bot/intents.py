@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from os.path import commonprefix
 
 from rapidfuzz import fuzz, process
 
@@ -38,6 +39,9 @@ _PRIORITY = {
 }
 STRONG, PATTERN, WEAK = 100.0, 100.0, 85.0
 TYPO_CUTOFF = 85.0
+# A typo corrected into an escalation-only word must be this close: one letter dropped or doubled
+# ("lawer" -> "lawyer", 90.9), not one letter changed ("speaking" -> "sparking", 87.5).
+ALARM_CUTOFF = 90.0
 CONFIDENT = 0.6  # below this the answer is `other`
 MAX_GAP = 2
 OFFTOPIC = "offtopic"  # pseudo-intent: words of requests meant for a voice assistant
@@ -70,6 +74,9 @@ class Bank:
     vocabulary: frozenset[str]
     typo_targets: tuple[str, ...]
     negations: tuple[str, ...] = ()
+    # Words only escalation phrases use: a typo is corrected into one only when it is very close,
+    # so "speaking" never becomes "sparking" nor "soaking" "smoking".
+    escalation_only: frozenset[str] = frozenset()
     # Word phrases by the key of their first word, so a message only tries phrases that can match.
     by_first_word: dict[str, tuple[Phrase, ...]] = field(default_factory=dict)
 
@@ -92,6 +99,7 @@ def bank(lang: str) -> Bank:
     phrases: list[Phrase] = []
     patterns: list[tuple[re.Pattern[str], str, float]] = []
     vocabulary: set[str] = set(normalise(pack.get("meta", {}).get("words", "")).split())
+    calm: set[str] = set(vocabulary)  # words of the meta list and of every intent but escalation
     for intent, entry in pack.items():
         known = intent in INTENTS or intent in (OFFTOPIC, OWN_MISTAKE) or intent.removeprefix("not_") in INTENTS
         if not known or not isinstance(entry, dict):
@@ -106,6 +114,8 @@ def bank(lang: str) -> Bank:
                 phrases.append(Phrase(norm, name, tuple(norm.split()), unspaced, adjacent))
                 if not unspaced:
                     vocabulary.update(norm.split())
+                    if name != "escalation":
+                        calm.update(norm.split())
         for key, score in (("patterns", PATTERN), ("weak", WEAK)):
             for raw in entry.get(key, ()):
                 patterns.append((re.compile(raw), intent, score))
@@ -118,7 +128,8 @@ def bank(lang: str) -> Bank:
         if not phrase.unspaced:
             index.setdefault(_key(phrase.words[0], phrase.intent != "escalation"), []).append(phrase)
     return Bank(lang, tuple(p for p in phrases if p.unspaced), tuple(patterns), frozenset(vocabulary), targets,
-                negations, {k: tuple(v) for k, v in index.items()})
+                negations, escalation_only=frozenset(vocabulary - calm),
+                by_first_word={k: tuple(v) for k, v in index.items()})
 
 
 def _key(word: str, loose: bool) -> str:
@@ -152,16 +163,24 @@ def _correct(tokens: list[str], banks: list[Bank]) -> list[str]:
     known = frozenset().union(*(b.vocabulary for b in banks))
     # Correct only towards the buyer's own language: German "sollen" must not become "swollen".
     targets = list(banks[0].typo_targets) if banks else []
+    alarming = banks[0].escalation_only if banks else frozenset()
     out = []
     for token in tokens:
         if len(token) >= 5 and token not in known and token.isalpha() and targets:
             # Only near-equal lengths: "mandar" must not become "demandar" (sue).
-            for candidate, _, _ in process.extract(token, targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=3):
-                if abs(len(candidate) - len(token)) <= 1:
+            for candidate, score, _ in process.extract(token, targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=3):
+                if abs(len(candidate) - len(token)) <= 1 and (candidate not in alarming or _close_alarm(token, candidate, score)):
                     token = candidate
                     break
         out.append(token)
     return out
+
+
+def _close_alarm(token: str, candidate: str, score: float) -> bool:
+    """A word may become an escalation-only word when it is a typo of it ("lawer") or another
+    form of the same word ("incompetence"), not a different word ("speaking" -> "sparking")."""
+    shared = len(commonprefix([token, candidate]))
+    return score >= ALARM_CUTOFF or shared >= 0.8 * min(len(token), len(candidate))
 
 
 def _stem(word: str) -> str:

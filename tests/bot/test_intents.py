@@ -100,3 +100,22 @@ def test_not_yet_received_after_ordering_is_no_wrong_item() -> None:
 def test_own_mistake_alone_is_labelled_with_its_language() -> None:
     guess = classify("sorry, my mistake", ["en"])
     assert all(":" in label for label in guess.matched)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("i will contact my lawer about this", "escalation"),  # a typo of an escalation word
+    ("Your incompetence is staggering.", "escalation"),  # another form of one
+])
+def test_typos_become_escalation_words_only_when_they_are_one(text: str, intent: str) -> None:
+    assert classify(text, ["en"]).intent == intent
+
+
+def test_a_different_word_is_not_corrected_into_an_escalation_word() -> None:
+    from bot.intents import Bank, _correct
+
+    def pack(alarming: frozenset[str]) -> Bank:
+        return Bank("xx", (), (), frozenset({"sparking", "parcel"}), ("parcel", "sparking"), escalation_only=alarming)
+
+    assert _correct(["speaking"], [pack(frozenset())]) == ["sparking"]  # an ordinary word would be corrected
+    assert _correct(["speaking"], [pack(frozenset({"sparking"}))]) == ["speaking"]
+    assert _correct(["sparkng"], [pack(frozenset({"sparking"}))]) == ["sparking"]  # a real typo still is
