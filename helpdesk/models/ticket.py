@@ -63,6 +63,8 @@ class Ticket(TimestampMixin, Base):
         sa.Index("ix_tickets_escalated_status", "escalated", "status"),
         # Facet counts (by store, language, intent) read this index alone, never the table.
         sa.Index("ix_tickets_status_facets", "status", "channel_id", "language", "intent"),
+        # Sorting by priority reads this index alone (no table lookups for every open ticket).
+        sa.Index("ix_tickets_status_priority_due", "status", "priority", "sla_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,4 @@
-"""full-text search index and the facet-count index
+"""full-text search index, and indexes for the facet counts and the priority sort
 
 Revision ID: 0005
 Revises: 0004
@@ -84,6 +84,7 @@ def _postgresql_upgrade() -> None:
 def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_status_facets', ['status', 'channel_id', 'language', 'intent'], unique=False)
+        batch_op.create_index('ix_tickets_status_priority_due', ['status', 'priority', 'sla_due_at'], unique=False)
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         _sqlite_upgrade()
@@ -102,4 +103,5 @@ def downgrade() -> None:
         for name, _, _ in _TRGM:
             op.execute(f"DROP INDEX IF EXISTS {name}")
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_status_priority_due')
         batch_op.drop_index('ix_tickets_status_facets')
