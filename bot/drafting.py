@@ -41,7 +41,7 @@ def draft(inquiry: Inquiry, context: CaseContext | None = None) -> Draft:
         intent=intent.intent, intent_confidence=intent.confidence, language_confidence=guess.confidence,
         runner_up=intent.runner_up, runner_up_gap=gap, matched=intent.matched, earlier_intents=earlier,
         has_templates=has_templates(guess.language), negated=negated(inquiry.text, languages[:1]),
-        order_reference=order_reference(inquiry.text), thin_evidence=thin(intent.matched),
+        order_reference=order_reference(inquiry.text) or order_reference(inquiry.subject), thin_evidence=thin(intent.matched),
     )
     decision = decide(inquiry, context, signals)
     why = [f"language {guess.language} ({guess.confidence:.2f}): {guess.why}", *decision.why]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -21,6 +21,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.facts import CaseContext, Inquiry
+from bot.normalise import order_reference
 from bot.pack import replies_pack
 from bot.rules import return_deadline
 
@@ -77,7 +78,7 @@ def _environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(language: str, key: str):  # type: ignore[no-untyped-def]
     source = replies_pack(language).get(key)
     if source is None:
@@ -103,7 +104,10 @@ def facts_for(inquiry: Inquiry, context: CaseContext, language: str) -> dict[str
         "eta": "", "dispatch_date": "", "shipped_date": "", "delivered_date": "", "return_deadline": "",
         "return_window_days": "", "total": "", "item": "", "in_stock": None,
     }
-    if order is not None:
+    if order is None:
+        # The order is not known (yet): the number the buyer wrote is still the order they mean.
+        facts["order_id"] = order_reference(inquiry.text) or order_reference(inquiry.subject)
+    else:
         facts.update({
             "order_id": order.order_id, "carrier": order.carrier, "tracking_number": order.tracking_number,
             # Amazon forbids external links in buyer messages: the tracking link stays out.

@@ -106,6 +106,12 @@ def return_deadline(order: OrderFacts) -> date | None:
     return start + timedelta(days=order.return_window_days)
 
 
+# Outcomes whose reply names the order (`{{ order_id }}`).
+_NAMES_THE_ORDER = frozenset({
+    "wimo_shipped", "wimo_shipped_no_tracking", "wimo_not_shipped", "wimo_delivered", "delay_apology", "cancel_not_shipped",
+    "cancel_shipped", "return_window_closed", "address_not_shipped", "address_shipped", "invoice",
+})
+
 Rule = tuple[str, str, Callable[[OrderFacts | None, CaseContext], bool], str, bool]
 # (rule name, intent, condition on the order, outcome, safe to auto-send). First match wins.
 RULES: tuple[Rule, ...] = (
@@ -186,6 +192,11 @@ def decide(inquiry: Inquiry, context: CaseContext, signals: Signals) -> Decision
             return Decision(Action.DRAFT, name.replace("no_order", "order_not_found"), "generic",
                             (f"order {signals.order_reference} is not among the known orders",),
                             (f"order {signals.order_reference}",))
+        if order is None and outcome in _NAMES_THE_ORDER and not signals.order_reference:
+            # "We will send the invoice for order ." helps nobody: ask which order first.
+            return Decision(Action.DRAFT, name, "ask_order_number",
+                            (f"intent {intent}: the reply names the order, and neither the ticket nor the message says which",),
+                            ("order number",))
         why = [f"intent {intent} ({signals.intent_confidence:.2f}) from: {', '.join(signals.matched[:3])}"]
         if order is not None:
             why.append(f"order {order.order_id} is {order.status}")
@@ -218,11 +229,11 @@ def may_auto_send(decision: Decision, inquiry: Inquiry, context: CaseContext, si
 
 
 # Platform policy: what each platform forbids in a reply to its buyers.
-_URL = re.compile(r"(https?://|www\.)\S+|\b[a-z0-9-]+\.(com|de|fr|co\.uk|net|org|io|shop|store)(/\S*)?\b", re.I)
+_URL = re.compile(r"(https?://|www\.)\S+|\b[a-z0-9-]+\.(com|de|fr|co\.uk|net|org|io|shop|store)(/\S*)?\b", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _PHONE = re.compile(r"(?<!\w)(\+?\d[\d\s().-]{7,}\d)(?!\w)")
-_MARKETING = re.compile(r"\b(discount code|coupon|promo code|newsletter|follow us|visit our (shop|store|website)|special offer|gutschein|rabattcode|code promo|cupón|codice sconto|cupom|kortingscode|kod rabatowy)\b", re.I)
-_OUT_OF_OFFICE = re.compile(r"out of (the )?office|auto-?reply|automatic reply|abwesenheit|absence du bureau|fuera de la oficina|fuori ufficio|自動返信|자동 응답", re.I)
+_MARKETING = re.compile(r"\b(discount code|coupon|promo code|newsletter|follow us|visit our (shop|store|website)|special offer|gutschein|rabattcode|code promo|cupón|codice sconto|cupom|kortingscode|kod rabatowy)\b", re.IGNORECASE)
+_OUT_OF_OFFICE = re.compile(r"out of (the )?office|auto-?reply|automatic reply|abwesenheit|absence du bureau|fuera de la oficina|fuori ufficio|自動返信|자동 응답", re.IGNORECASE)
 
 
 def policy_violations(platform: str, text: str, facts: tuple[str, ...] = ()) -> list[str]:

@@ -230,3 +230,15 @@ def test_pickup_point_request_is_an_address_change_not_a_status_question() -> No
 def test_no_inside_a_short_message_is_not_an_acknowledgement() -> None:
     result = draft(inquiry("courier nie przyjechał", "allegro.pl"), context(order()))
     assert result.action is not Action.NONE
+
+
+def test_reply_naming_the_order_uses_the_number_the_buyer_wrote_when_the_order_is_unknown() -> None:
+    result = draft(inquiry("Please send me an invoice for order 302-1234567-7654321", "amazon.de"), context(None))
+    assert result.intent == "invoice_request" and "302-1234567-7654321" in result.text
+    assert "order ." not in result.text_in("en")
+
+
+def test_reply_naming_the_order_asks_for_it_when_nobody_knows_which() -> None:
+    result = draft(inquiry("Could I get a VAT invoice please?", "amazon.co.uk"), context(None))
+    assert result.intent == "invoice_request" and result.action is Action.DRAFT
+    assert "order number" in result.text and "order ." not in result.text
