@@ -163,6 +163,10 @@ def _poll_stream(session: Session, connector: Connector, channel_id: int, stream
             items += len(order_page.orders)
             synced = record_orders(session, channel_id, order_page)
             outcome.orders += synced.created + synced.updated
+            if on_new_messages is draft_new_messages and synced.linked_ticket_ids:  # the bot drafts: use the order now
+                from helpdesk.services.drafting import redraft_for_linked_orders
+
+                events.publish(redraft_for_linked_orders(session, synced.linked_ticket_ids))
             outcome.quarantined += synced.quarantined
             page = order_page  # type: ignore[assignment]
         else:

@@ -127,3 +127,45 @@ def test_a_regenerated_draft_is_never_sent_even_where_auto_send_is_allowed(sessi
     regenerate_draft(session, session.scalars(select(Ticket.id)).one())
     assert session.scalars(select(BotDraft.state)).one() is DraftState.PENDING
     assert session.scalars(select(Message).where(Message.direction == "outbound")).first() is None
+
+
+def _order_arrives(session: Session, channel_id: int) -> list[int]:
+    from helpdesk.connectors.base import OrderPage
+    from helpdesk.services.orders import record_orders
+    from tests.test_orders import snapshot
+
+    shipped = snapshot(ORDER_ID, shipments=(snapshot().shipments[0].__class__(
+        carrier="DHL", tracking_number="00340434161094042557", shipped_at=utcnow() - timedelta(days=1),
+        estimated_delivery_at=utcnow() + timedelta(days=2)),))
+    return record_orders(session, channel_id, OrderPage([shipped], cursor={})).linked_ticket_ids
+
+
+def test_when_the_order_syncs_after_the_message_the_draft_is_made_again_from_its_facts(session: Session) -> None:
+    from helpdesk.services.drafting import redraft_for_linked_orders
+
+    channel = factories.make_channel(session, platform=Platform.EBAY, marketplace="ebay.de",
+                                     settings={"auto_send_intents": ["where_is_my_order"]})
+    ids = ingest(session, channel.id, inbound(f"Wo ist meine Bestellung {ORDER_ID}?", order_id=ORDER_ID))
+    draft_replies(session, ids)
+    first = session.scalars(select(BotDraft)).one()
+    assert "DHL" not in first.text and first.state is DraftState.PENDING  # no facts yet: nothing sent
+    events = redraft_for_linked_orders(session, _order_arrives(session, channel.id))
+    session.expire_all()
+    drafts = session.scalars(select(BotDraft).order_by(BotDraft.id)).all()
+    assert [d.state for d in drafts] == [DraftState.SUPERSEDED, DraftState.AUTO_SENT]
+    assert "DHL" in drafts[1].text and "draft.ready" in [e.name for e in events]
+    assert len(session.scalars(select(Message).where(Message.direction == "outbound")).all()) == 1
+
+
+def test_an_answered_ticket_is_not_drafted_again_when_its_order_syncs(session: Session) -> None:
+    from helpdesk.services.drafting import redraft_for_linked_orders
+    from helpdesk.services.outbox import queue_reply
+
+    channel = factories.make_channel(session, platform=Platform.EBAY, marketplace="ebay.de",
+                                     settings={"auto_send_intents": ["where_is_my_order"]})
+    ids = ingest(session, channel.id, inbound(f"Wo ist meine Bestellung {ORDER_ID}?", order_id=ORDER_ID))
+    draft_replies(session, ids)
+    ticket = session.scalars(select(Ticket)).one()
+    queue_reply(session, ticket.id, "Wir schauen nach.", author_kind=AuthorKind.AGENT)
+    assert redraft_for_linked_orders(session, _order_arrives(session, channel.id)) == []
+    assert len(session.scalars(select(BotDraft)).all()) == 1

@@ -158,3 +158,32 @@ def draft_replies(session: Session, message_ids: Iterable[int]) -> list[Event]:
             session.rollback()
             log.exception("bot failed on message %s; the message is stored, an agent will answer it", message_id)
     return events
+
+
+def redraft_for_linked_orders(session: Session, ticket_ids: Iterable[int]) -> list[Event]:
+    """Draft again for tickets whose order has just synced, so the reply can use its facts.
+
+    Only while the bot's draft is still pending and nobody has answered the newest buyer
+    message: an agent's edit, a sent reply or a discarded draft is never overridden. The new
+    draft may be sent, if the seller allows it and it is safe, exactly as at ingest.
+    """
+    events: list[Event] = []
+    for ticket_id in ticket_ids:
+        newest = session.execute(
+            select(Message.id, Message.sent_at).where(Message.ticket_id == ticket_id, Message.direction == Direction.INBOUND)
+            .order_by(Message.sent_at.desc(), Message.id.desc()).limit(1)
+        ).first()
+        if newest is None:
+            continue
+        answered = session.scalar(select(Message.id).where(
+            Message.ticket_id == ticket_id, Message.direction == Direction.OUTBOUND, Message.sent_at >= newest.sent_at).limit(1))
+        pending = session.scalar(select(BotDraft.id).where(
+            BotDraft.ticket_id == ticket_id, BotDraft.message_id == newest.id, BotDraft.state == DraftState.PENDING).limit(1))
+        if answered is not None or pending is None:
+            continue
+        try:
+            events += draft_reply(session, newest.id)
+        except Exception:
+            session.rollback()
+            log.exception("bot failed on message %s; the message is stored, an agent will answer it", newest.id)
+    return events

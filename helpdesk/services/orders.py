@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -40,6 +40,7 @@ class OrderSyncResult:
     created: int = 0
     updated: int = 0
     linked_tickets: int = 0
+    linked_ticket_ids: list[int] = field(default_factory=list)
     suggestions: int = 0
     quarantined: int = 0
 
@@ -105,7 +106,8 @@ def record_orders(session: Session, channel_id: int, page: OrderPage, *, stream:
             result.updated += 1
         _apply(order, snap, customer_id, products)
     session.flush()
-    result.linked_tickets = _link_waiting_tickets(session, channel_id, snaps)
+    result.linked_ticket_ids = _link_waiting_tickets(session, channel_id, snaps)
+    result.linked_tickets = len(result.linked_ticket_ids)
     result.suggestions = _suggest_merges(session, [o for o in (existing.get(r) for r in snaps) if o] +
                                          list(session.scalars(select(Order).where(Order.channel_id == channel_id,
                                                                                   Order.external_id.in_(set(snaps) - set(existing))))))
@@ -115,17 +117,17 @@ def record_orders(session: Session, channel_id: int, page: OrderPage, *, stream:
     return result
 
 
-def _link_waiting_tickets(session: Session, channel_id: int, snaps: dict[str, OrderSnapshot]) -> int:
-    """Tickets that mentioned one of these orders before it was synced now point at it."""
+def _link_waiting_tickets(session: Session, channel_id: int, snaps: dict[str, OrderSnapshot]) -> list[int]:
+    """Tickets that mentioned one of these orders before it was synced now point at it; their ids."""
     if not snaps:
-        return 0
+        return []
     ids = dict(session.execute(select(Order.external_id, Order.id).where(Order.channel_id == channel_id,
                                                                          Order.external_id.in_(snaps))).all())
-    linked = 0
+    linked = []
     for ticket in session.scalars(select(Ticket).where(Ticket.channel_id == channel_id, Ticket.order_id.is_(None),
                                                        Ticket.order_ref.in_(ids))):
         ticket.order_id = ids[ticket.order_ref or ""]
-        linked += 1
+        linked.append(ticket.id)
     return linked
 
 
