@@ -23,7 +23,8 @@ def _languages(language: str, inquiry: Inquiry) -> list[str]:
 
 def _render_in(outcome: str, facts: dict[str, Any], platform: str, agent_language: str) -> str:
     text = render(outcome, agent_language, facts).text
-    return scrub(text) if policy_violations(platform, text, (facts["order_id"], facts["tracking_number"])) else text
+    protected = (facts["order_id"], facts["tracking_number"])
+    return scrub(text, protected) if policy_violations(platform, text, protected) else text
 
 
 def draft(inquiry: Inquiry, context: CaseContext | None = None) -> Draft:
@@ -50,10 +51,11 @@ def draft(inquiry: Inquiry, context: CaseContext | None = None) -> Draft:
     text = rendered.text
     if rendered.fell_back:
         why.append(f"no templates for {guess.language}: the reply is in English")
-    violations = policy_violations(inquiry.platform, text, (facts["order_id"], facts["tracking_number"]))
+    protected = (facts["order_id"], facts["tracking_number"])
+    violations = policy_violations(inquiry.platform, text, protected)
     action = decision.action
     if violations:
-        text = scrub(text)
+        text = scrub(text, protected)
         why.append(f"{inquiry.platform} policy: removed {', '.join(violations)}; an agent must check the reply")
     elif action is Action.DRAFT:
         allowed, reason = may_auto_send(decision, inquiry, context, signals)

@@ -236,16 +236,29 @@ _MARKETING = re.compile(r"\b(discount code|coupon|promo code|newsletter|follow u
 _OUT_OF_OFFICE = re.compile(r"out of (the )?office|auto-?reply|automatic reply|abwesenheit|absence du bureau|fuera de la oficina|fuori ufficio|自動返信|자동 응답", re.IGNORECASE)
 
 
+def _external_links(text: str) -> list[str]:
+    """Links in a reply; the marketplace's own domain ("Amazon.de" in a store name) is not external."""
+    return [m.group(0) for m in _URL.finditer(text) if not m.group(0).lower().startswith("amazon.")]
+
+
+def _masked(text: str, facts: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """The text with each fact (order number, tracking number) replaced by a placeholder."""
+    slots: dict[str, str] = {}
+    for i, fact in enumerate(f for f in facts if f):
+        slot = f"\x00{i}\x00"
+        if fact in text:
+            text, slots[slot] = text.replace(fact, slot), fact
+    return text, slots
+
+
 def policy_violations(platform: str, text: str, facts: tuple[str, ...] = ()) -> list[str]:
     """What in a reply the platform forbids (Amazon: links, e-mail, phone, marketing, out-of-office)."""
-    for fact in facts:  # the order number and tracking number are digits, not phone numbers
-        if fact:
-            text = text.replace(fact, " ")
+    text, _ = _masked(text, facts)  # the order number and tracking number are digits, not phone numbers
     found = []
     if _OUT_OF_OFFICE.search(text):
         found.append("out-of-office wording")
     if platform == "amazon":
-        if _URL.search(text):
+        if _external_links(text):
             found.append("external link")
         if _EMAIL.search(text):
             found.append("e-mail address")
@@ -256,8 +269,12 @@ def policy_violations(platform: str, text: str, facts: tuple[str, ...] = ()) -> 
     return found
 
 
-def scrub(text: str) -> str:
-    """Remove links, e-mail addresses and phone numbers from a reply."""
+def scrub(text: str, facts: tuple[str, ...] = ()) -> str:
+    """Remove links, e-mail addresses and phone numbers from a reply (never the order or tracking number)."""
+    text, slots = _masked(text, facts)
     text = _EMAIL.sub("", text)
-    text = _URL.sub("", text)
-    return _PHONE.sub("", text)
+    text = _URL.sub(lambda m: m.group(0) if m.group(0).lower().startswith("amazon.") else "", text)
+    text = _PHONE.sub("", text)
+    for slot, fact in slots.items():
+        text = text.replace(slot, fact)
+    return text

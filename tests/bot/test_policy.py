@@ -39,3 +39,18 @@ def test_out_of_office_wording_is_flagged_everywhere() -> None:
 
 def test_link_is_flagged_on_amazon() -> None:
     assert "external link" in policy_violations("amazon", "see https://example.com/x")
+
+
+def test_scrubbing_a_reply_never_removes_the_order_or_tracking_number() -> None:
+    from bot.rules import scrub
+
+    text = "Your order 302-8531072-2722920 (tracking 00340434161094042557) - see www.example.com or call +49 30 1234567"
+    cleaned = scrub(text, ("302-8531072-2722920", "00340434161094042557"))
+    assert "302-8531072-2722920" in cleaned and "00340434161094042557" in cleaned
+    assert "example.com" not in cleaned and "1234567" not in cleaned.replace("302-8531072-2722920", "")
+
+
+def test_a_store_named_after_its_amazon_marketplace_is_no_external_link() -> None:
+    result = draft(inquiry("Où est ma commande 302-1234567-1234567 ?", "amazon.fr"),
+                   context(order(), signature="Boutique Amazon.fr"))
+    assert "302-1234567-7654321" in result.text and "Amazon.fr" in result.text and not any("policy" in w for w in result.why)
