@@ -152,6 +152,7 @@ def test_buyer_message_arrives_by_relay_email_with_its_order_id(sim: Simulation)
     message = next(m for m in page.messages if m.external_id == injected.external_id)
     assert (message.buyer.kind, message.buyer.value) == ("amazon_relay", order.buyer.email)
     assert message.buyer.value.endswith("@marketplace.amazon.de")
+    assert message.buyer.display_name == order.buyer.first_name  # "Jules - Amazon Marketplace" is Jules
     assert message.order_id == order.order_id
 
 

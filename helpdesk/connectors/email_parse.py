@@ -135,6 +135,9 @@ def _order_id(pattern: re.Pattern[str] | None, *texts: str) -> str | None:
     return None
 
 
+_RELAY_SUFFIX = re.compile(r"\s+-\s+Amazon(\s+Marketplace)?\s*$", re.IGNORECASE)
+
+
 def parse_message(
     raw: bytes,
     *,
@@ -154,6 +157,8 @@ def parse_message(
     buyer_name, buyer_address = from_name, from_address
     if buyer_from_reply_to and reply_address:
         buyer_name, buyer_address = reply_name, reply_address
+    # Amazon's relay writes the buyer as "Jules - Amazon Marketplace": the person is "Jules".
+    buyer_name = _RELAY_SUFFIX.sub("", buyer_name or "")
 
     own_ids = message_ids(_header(msg, "Message-ID"))
     external_id = own_ids[0] if own_ids else raw_hash_id(raw)
