@@ -65,6 +65,8 @@ class Ticket(TimestampMixin, Base):
         sa.Index("ix_tickets_status_facets", "status", "channel_id", "language", "intent"),
         # Sorting by priority reads this index alone (no table lookups for every open ticket).
         sa.Index("ix_tickets_status_priority_due", "status", "priority", "sla_due_at"),
+        # The view counts (one pass over every ticket) read this narrow index, not the wide rows.
+        sa.Index("ix_tickets_view_counts", "status", "assignee_id", "sla_state", "escalated", "channel_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -85,6 +85,8 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_status_facets', ['status', 'channel_id', 'language', 'intent'], unique=False)
         batch_op.create_index('ix_tickets_status_priority_due', ['status', 'priority', 'sla_due_at'], unique=False)
+        batch_op.create_index('ix_tickets_view_counts', ['status', 'assignee_id', 'sla_state', 'escalated', 'channel_id'],
+                              unique=False)
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         _sqlite_upgrade()
@@ -103,5 +105,6 @@ def downgrade() -> None:
         for name, _, _ in _TRGM:
             op.execute(f"DROP INDEX IF EXISTS {name}")
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_view_counts')
         batch_op.drop_index('ix_tickets_status_priority_due')
         batch_op.drop_index('ix_tickets_status_facets')
