@@ -12,6 +12,18 @@ from pathlib import Path
 
 import httpx
 
+REDIS = ("127.0.0.1", 6379)
+NO_REDIS = "needs Redis on 127.0.0.1:6379"
+
+
+def redis_up() -> bool:
+    """True when the Redis the tests use answers."""
+    try:
+        with socket.create_connection(REDIS, timeout=1):
+            return True
+    except OSError:
+        return False
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""

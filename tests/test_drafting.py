@@ -129,6 +129,14 @@ def test_a_regenerated_draft_is_never_sent_even_where_auto_send_is_allowed(sessi
     assert session.scalars(select(Message).where(Message.direction == "outbound")).first() is None
 
 
+def _asked_before_the_order_synced(session: Session):  # type: ignore[no-untyped-def]
+    """An eBay store that may auto-send status answers, a buyer asking about an order not synced yet, its draft."""
+    channel = factories.make_channel(session, platform=Platform.EBAY, marketplace="ebay.de",
+                                     settings={"auto_send_intents": ["where_is_my_order"]})
+    draft_replies(session, ingest(session, channel.id, inbound(f"Wo ist meine Bestellung {ORDER_ID}?", order_id=ORDER_ID)))
+    return channel
+
+
 def _order_arrives(session: Session, channel_id: int) -> list[int]:
     from helpdesk.connectors.base import OrderPage
     from helpdesk.services.orders import record_orders
@@ -143,10 +151,7 @@ def _order_arrives(session: Session, channel_id: int) -> list[int]:
 def test_when_the_order_syncs_after_the_message_the_draft_is_made_again_from_its_facts(session: Session) -> None:
     from helpdesk.services.drafting import redraft_for_linked_orders
 
-    channel = factories.make_channel(session, platform=Platform.EBAY, marketplace="ebay.de",
-                                     settings={"auto_send_intents": ["where_is_my_order"]})
-    ids = ingest(session, channel.id, inbound(f"Wo ist meine Bestellung {ORDER_ID}?", order_id=ORDER_ID))
-    draft_replies(session, ids)
+    channel = _asked_before_the_order_synced(session)
     first = session.scalars(select(BotDraft)).one()
     assert "DHL" not in first.text and first.state is DraftState.PENDING  # no facts yet: nothing sent
     events = redraft_for_linked_orders(session, _order_arrives(session, channel.id))
@@ -161,10 +166,7 @@ def test_an_answered_ticket_is_not_drafted_again_when_its_order_syncs(session: S
     from helpdesk.services.drafting import redraft_for_linked_orders
     from helpdesk.services.outbox import queue_reply
 
-    channel = factories.make_channel(session, platform=Platform.EBAY, marketplace="ebay.de",
-                                     settings={"auto_send_intents": ["where_is_my_order"]})
-    ids = ingest(session, channel.id, inbound(f"Wo ist meine Bestellung {ORDER_ID}?", order_id=ORDER_ID))
-    draft_replies(session, ids)
+    channel = _asked_before_the_order_synced(session)
     ticket = session.scalars(select(Ticket)).one()
     queue_reply(session, ticket.id, "Wir schauen nach.", author_kind=AuthorKind.AGENT)
     assert redraft_for_linked_orders(session, _order_arrives(session, channel.id)) == []

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from helpdesk.presence import Presence, RedisPresence, make_presence
+from tests.live import NO_REDIS, redis_up
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
+needs_redis = pytest.mark.skipif(not redis_up(), reason=NO_REDIS)
 
 
 def test_local_presence_lists_distinct_agents_and_forgets_a_closed_socket() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket as _socket
 import subprocess
 import threading
 import time
@@ -17,20 +16,9 @@ import pytest
 import socketio
 
 from tests.browser import HELPDESK, PASSWORD, prepare_database
-from tests.live import free_port, running_server, sign_in
+from tests.live import NO_REDIS, REDIS, free_port, redis_up, running_server, sign_in
 
-REDIS = ("127.0.0.1", 6379)
-
-
-def _redis_up() -> bool:
-    try:
-        with _socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not redis_up(), reason=NO_REDIS)]
 
 
 class Listener:
