@@ -146,12 +146,4 @@ def plan(session: Session, q: str) -> Search:
     return Search(hits=hits, clause=and_(*scanned) if scanned else true())
 
 
-def search_clause(session: Session, q: str) -> ColumnElement[bool]:
-    """Tickets containing every word of `q`, as one WHERE clause (needs Customer joined)."""
-    found = plan(session, q)
-    if found.hits is None:
-        return found.clause
-    return and_(Ticket.id.in_(select(found.hits.c.ticket_id)), found.clause)
-
-
-__all__ = ["FTS_TABLES", "TRGM_INDEXES", "Search", "include_object", "is_search_object", "plan", "search_clause", "words"]
+__all__ = ["FTS_TABLES", "TRGM_INDEXES", "Search", "include_object", "is_search_object", "plan", "words"]
