@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -85,6 +84,8 @@ class RedisPresence(Presence):
         self._index = f"{self.PREFIX}:processes"
         self._ttl = ttl
         self._heartbeat: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self._down = False  # Redis unreachable: said once, not at every heartbeat
 
     @staticmethod
     def _encode(views: dict[int, tuple[int, str]]) -> str:
@@ -109,12 +110,24 @@ class RedisPresence(Presence):
         try:
             pipe.execute()
         except self._errors as exc:
+            self._unavailable(exc)
+        else:
+            if self._down:
+                self._down = False
+                log.warning("presence: Redis is back; viewers are shared again")
+
+    def _unavailable(self, exc: Exception) -> None:
+        if not self._down:
+            self._down = True
             log.warning("presence: Redis unavailable (%s); viewers from this process only", type(exc).__name__)
 
     def _beat(self) -> None:
-        while True:
-            time.sleep(self._ttl / 4)
+        while not self._stopped.wait(self._ttl / 4):
             self._publish()
+
+    def close(self) -> None:
+        """Stop refreshing this process's hash (it expires after the ttl)."""
+        self._stopped.set()
 
     def add(self, sid: str, ticket_id: int, agent_id: int, name: str) -> None:
         super().add(sid, ticket_id, agent_id, name)
@@ -143,7 +156,7 @@ class RedisPresence(Presence):
             if expired:
                 self._redis.srem(self._index, *expired)
         except self._errors as exc:
-            log.warning("presence: Redis unavailable (%s); viewers from this process only", type(exc).__name__)
+            self._unavailable(exc)
             return mine
         return mine + [self._decode(raw) for h in hashes for raw in h.values()]
 

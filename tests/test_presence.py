@@ -37,6 +37,7 @@ def processes() -> Iterator[tuple[RedisPresence, RedisPresence]]:
     first, second = RedisPresence(REDIS_URL, ttl=2), RedisPresence(REDIS_URL, ttl=2)
     yield first, second
     for p in (first, second):
+        p.close()
         p._redis.delete(p.key)
         p._redis.srem(f"{RedisPresence.PREFIX}:processes", p.key)
 
@@ -77,7 +78,9 @@ def test_a_live_process_keeps_its_viewers_past_the_ttl(processes: tuple[RedisPre
     assert first.viewers(44) == [{"id": 2, "name": "Bo"}]
 
 
-def test_unreachable_redis_falls_back_to_the_process_own_viewers() -> None:
+def test_unreachable_redis_falls_back_to_the_process_own_viewers(caplog: pytest.LogCaptureFixture) -> None:
     p = RedisPresence("redis://127.0.0.1:1/0", ttl=2)
     p.add("a", 45, 1, "Ana")
     assert p.viewers(45) == [{"id": 1, "name": "Ana"}]
+    p.close()
+    assert sum("Redis unavailable" in r.getMessage() for r in caplog.records) == 1  # said once per outage
