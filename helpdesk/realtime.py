@@ -58,10 +58,12 @@ def _signed_in() -> bool:
     return bool(current_user.is_authenticated)
 
 
-def _announce(ticket_id: int) -> None:
+def _announce(ticket_id: int) -> list[dict[str, Any]]:
+    """Tell the ticket's room and the inbox who views the ticket now; return that list."""
     viewers = presence.viewers(ticket_id)
     socketio.emit("presence", {"ticket_id": ticket_id, "viewers": viewers}, to=ticket_room(ticket_id))
     socketio.emit("inbox.presence", {"ticket_id": ticket_id, "viewers": viewers}, to=INBOX_ROOM)
+    return viewers
 
 
 @socketio.on("connect")
@@ -98,8 +100,7 @@ def on_join_ticket(data: Any) -> dict[str, Any]:
         return {"ok": False, "error": "not found"}
     join_room(ticket_room(ticket_id))
     presence.add(request.sid, ticket_id, current_user.id, current_user.name)  # type: ignore[attr-defined]
-    _announce(ticket_id)
-    return {"ok": True, "viewers": presence.viewers(ticket_id)}
+    return {"ok": True, "viewers": _announce(ticket_id)}
 
 
 @socketio.on("leave_ticket")

@@ -152,12 +152,18 @@ def draft_replies(session: Session, message_ids: Iterable[int]) -> list[Event]:
             newest[ticket_id] = (sent_at, message_id)
     events: list[Event] = []
     for _, message_id in newest.values():
-        try:
-            events += draft_reply(session, message_id)
-        except Exception:
-            session.rollback()
-            log.exception("bot failed on message %s; the message is stored, an agent will answer it", message_id)
+        events += _draft_or_log(session, message_id)
     return events
+
+
+def _draft_or_log(session: Session, message_id: int) -> list[Event]:
+    """draft_reply, but a failing bot is logged and the message stays for an agent."""
+    try:
+        return draft_reply(session, message_id)
+    except Exception:
+        session.rollback()
+        log.exception("bot failed on message %s; the message is stored, an agent will answer it", message_id)
+        return []
 
 
 def redraft_for_linked_orders(session: Session, ticket_ids: Iterable[int]) -> list[Event]:
@@ -179,11 +185,6 @@ def redraft_for_linked_orders(session: Session, ticket_ids: Iterable[int]) -> li
             Message.ticket_id == ticket_id, Message.direction == Direction.OUTBOUND, Message.sent_at >= newest.sent_at).limit(1))
         pending = session.scalar(select(BotDraft.id).where(
             BotDraft.ticket_id == ticket_id, BotDraft.message_id == newest.id, BotDraft.state == DraftState.PENDING).limit(1))
-        if answered is not None or pending is None:
-            continue
-        try:
-            events += draft_reply(session, newest.id)
-        except Exception:
-            session.rollback()
-            log.exception("bot failed on message %s; the message is stored, an agent will answer it", newest.id)
+        if answered is None and pending is not None:
+            events += _draft_or_log(session, newest.id)
     return events
