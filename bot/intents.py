@@ -44,6 +44,7 @@ TYPO_CUTOFF = 85.0
 ALARM_CUTOFF = 90.0
 CONFIDENT = 0.6  # below this the answer is `other`
 MAX_GAP = 2
+NEGATION_REACH = 16  # characters before a pattern's match whose negation still governs it
 OFFTOPIC = "offtopic"  # pseudo-intent: words of requests meant for a voice assistant
 # `other` phrases are mostly greetings and "ok", which lose to any real intent; `strong`
 # ones (spam, job offers, wrong recipient) mean the message is not for customer service.
@@ -145,17 +146,29 @@ def _key(word: str, loose: bool) -> str:
 
 def negated(text: str, languages: Iterable[str]) -> bool:
     """True when the message says something did not happen ("not received", "没收到")."""
-    norm = normalise(text)
+    return any(_has_negation(normalise(text), bank(lang).negations) for lang in dict.fromkeys(languages))
+
+
+def _has_negation(norm: str, negations: tuple[str, ...]) -> bool:
     padded = f" {norm} "
     words = set(norm.split())
-    for lang in dict.fromkeys(languages):
-        for negation in bank(lang).negations:
-            if _UNSPACED.search(negation):
-                if negation in padded:
-                    return True
-            elif negation in words:
+    for negation in negations:
+        if _UNSPACED.search(negation):
+            if negation in padded:
                 return True
+        elif negation in words:
+            return True
     return False
+
+
+def _negated_at(norm: str, span: tuple[int, int], negations: tuple[str, ...]) -> bool:
+    """True when a negation sits inside a pattern's match or just before it: "ordered two weeks
+    ago and still not received" is no wrong item, but "the size is not right, I ordered an M and
+    got an L" is one (its "not" governs another clause)."""
+    start = max(0, span[0] - NEGATION_REACH)
+    if start and norm[start - 1] != " " and " " in norm[start:span[0]]:
+        start = norm.index(" ", start) + 1  # whole words only
+    return _has_negation(norm[start:span[1]], negations)
 
 
 def _correct(tokens: list[str], banks: list[Bank]) -> list[str]:
@@ -253,13 +266,12 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
     norm = normalise(f"{subject} {text}" if subject else text)
     banks = [bank(lang) for lang in dict.fromkeys(languages)]
     tokens = _correct(norm.split(), banks)
-    corrected = " ".join(tokens)
     prefixes = set(tokens)
     for token in tokens:
         prefixes.update(token[:n] for n in range(4, len(token)))
     best: dict[str, float] = {}
     hits: dict[str, list[str]] = {}
-    is_negated = negated(text, [b.lang for b in banks[:1]])
+    negations = banks[0].negations if banks else ()
 
     def record(intent: str, score: float, label: str) -> None:
         hits.setdefault(intent, []).append(label)
@@ -280,9 +292,10 @@ def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGu
                 if score:
                     record(phrase.intent, score - penalty + min(len(phrase.text), 30) / 5.0, f"{b.lang}:{phrase.text}")
         for pattern, intent, score in b.patterns:
-            if intent == "wrong_item_received" and is_negated:
+            found = pattern.search(norm)
+            if found and intent == "wrong_item_received" and _negated_at(norm, found.span(), negations):
                 continue  # "ordered two weeks ago and still not received" is no wrong item
-            if pattern.search(norm):
+            if found:
                 record(intent, score - penalty, f"{b.lang}:{'~' if score == WEAK else ''}/{pattern.pattern}/")
     offtopic = best.pop(OFFTOPIC, 0.0)
     hits.pop(OFFTOPIC, None)

@@ -62,6 +62,15 @@ def test_negation_is_detected() -> None:
     assert negated("I have not received it", ["en"])
 
 
+def test_a_negation_only_governs_the_wrong_item_pattern_it_stands_in() -> None:
+    # "não serve" is about the fit, not about what arrived: the ordered-X-got-Y pattern holds.
+    assert classify("Pedi tamanho M e o que chegou foi GG, não serve em ninguém aqui em casa",
+                    ["pt", "en"]).intent == "wrong_item_received"
+    assert classify("No es la referencia correcta: pedí la 3067 y llegó la 3076.", ["es", "en"]).intent == "wrong_item_received"
+    # ... while a negation inside the pattern's match still means nothing arrived.
+    assert classify("pedi faz duas semanas e ainda não chegou nada", ["pt", "en"]).intent != "wrong_item_received"
+
+
 def test_korean_greeting_is_not_a_negation() -> None:
     assert not negated("안녕하세요 배송 언제 와요", ["ko"])
 
