@@ -20,7 +20,7 @@ from helpdesk.db import make_engine
 from helpdesk.extensions import db
 from helpdesk.models import Agent, Base, Role
 from helpdesk.services import schema
-from helpdesk.services.search import FTS_TABLES
+from helpdesk.services.search import FTS_TABLES, FTS_VIEW
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("HELPDESK_TEST_DATABASE_URL", "").strip()
@@ -32,6 +32,7 @@ def drop_everything(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         if engine.dialect.name == "sqlite":
+            conn.execute(text(f"DROP VIEW IF EXISTS {FTS_VIEW}"))
             for name in FTS_TABLES:  # the search index (its triggers went with their tables)
                 conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
 

@@ -100,6 +100,10 @@ def _check_sqlite_index(session: Session) -> None:
     if session.get_bind().dialect.name == "sqlite":
         for name in search.FTS_TABLES:
             session.execute(text(f"INSERT INTO {name}({name}) VALUES ('integrity-check')"))
+        # Every ticket has one document, holding the words its source (subject, order, buyer, messages) holds now.
+        indexed = {rowid: sorted(body.split()) for rowid, body in session.execute(text("SELECT rowid, body FROM ticket_text"))}
+        source = {tid: sorted(body.split()) for tid, body in session.execute(text(f"SELECT ticket_id, body FROM {search.FTS_VIEW}"))}
+        assert indexed == source
 
 
 @pytest.fixture
@@ -130,7 +134,20 @@ def test_index_follows_edits_deletes_and_renames(session: Session, agent: Agent,
     session.commit()
     assert _ids(session, agent, "Scherbenhaufen") == []
     if session.get_bind().dialect.name == "sqlite":
-        assert session.scalar(text("SELECT count(*) FROM message_search WHERE message_search MATCH 'scherbenhaufen'")) == 0
+        assert session.scalar(text("SELECT count(*) FROM ticket_text WHERE ticket_text MATCH 'scherbenhaufen'")) == 0
+    _check_sqlite_index(session)
+
+
+def test_index_follows_a_moved_message_and_a_renamed_buyer_of_two_tickets(session: Session, agent: Agent,
+                                                                           lamp: Ticket) -> None:
+    second = factories.make_ticket(session, subject="Tischbein", customer=lamp.customer)
+    message = session.scalars(select(Message).where(Message.ticket_id == lamp.id)).one()
+    message.ticket_id = second.id  # an agent moves the message to the buyer's other ticket
+    session.commit()
+    assert _ids(session, agent, "zerbrochen") == [second.id]
+    lamp.customer.display_name = "Jana Zielinska"
+    session.commit()
+    assert _ids(session, agent, "Zielinska") == sorted([lamp.id, second.id]) and _ids(session, agent, "Nowak") == []
     _check_sqlite_index(session)
 
 
@@ -162,15 +179,18 @@ def test_schema_has_the_search_index_at_head(session: Session) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "sqlite":
         triggers = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
-        assert {f"{t}_{s}" for t in search.FTS_TABLES for s in ("ai", "ad", "au")} <= triggers
+        assert {f"ticket_text_{table}_{event}" for table, event in (
+            ("ticket", "ai"), ("ticket", "au"), ("ticket", "ad"), ("message", "ai"), ("message", "au"), ("message", "ad"),
+            ("customer", "au"))} <= triggers
     else:
         indexes = {i["name"] for table in ("messages", "tickets", "customers") for i in inspect(bind).get_indexes(table)}
         assert set(search.TRGM_INDEXES) <= indexes
 
 
 def test_search_objects_are_kept_out_of_the_model_comparison() -> None:
-    assert search.is_search_object("message_search_data", "table")
+    assert search.is_search_object("ticket_text_data", "table")
+    assert search.is_search_object("ticket_text_source", "table")
     assert search.is_search_object("ix_messages_body_trgm", "index")
     assert not search.is_search_object("messages", "table")
-    assert not search.include_object(None, "ticket_search_idx", "table", True, None)
+    assert not search.include_object(None, "ticket_text_idx", "table", True, None)
     assert search.include_object(Customer.__table__, "customers", "table", False, None)

@@ -2,15 +2,16 @@
 
 Every word of a query must be found somewhere in the ticket (any of those fields, any message).
 
-- SQLite: FTS5 word indexes (unicode61, case and accents folded) kept current by triggers
-  (migration 0005). A query word is matched as the start of a word, so "refund" finds
-  "refunded" and "302-111" finds the order "302-1112223-4445556". Each word's tickets come
-  from the indexes alone (a message's index key carries its ticket id), so a common word costs
-  a read of its index entries, not a scan of the messages.
-- Words in scripts written without spaces (Chinese, Japanese, Thai, ...) and words under three
-  characters are checked row by row as substrings: the word index cannot find them inside a
-  longer run of text. Next to an indexed word they are checked on its tickets only; alone, they
-  scan the list.
+- SQLite: one FTS5 document per ticket (ticket_text, rowid = ticket id; unicode61, case and
+  accents folded) holding its subject, order id, buyer name and messages, kept current by
+  triggers (migration 0006). A query word is matched as the start of a word, so "refund" finds
+  "refunded" and "302-111" finds the order "302-1112223-4445556"; the words are one MATCH, so
+  FTS5 intersects their posting lists itself and a query of common words costs a read of those
+  lists, not a set operation over every ticket that holds one of them.
+- Words in scripts written without spaces between words (Chinese, Japanese, Thai, ...) and
+  words under three characters are checked row by row as substrings: the word index cannot
+  find them inside a longer run of text. Next to an indexed word they are checked on its
+  tickets only; alone, they scan the list.
 - PostgreSQL: pg_trgm GIN indexes on the lower-cased columns serve substring LIKE clauses, and
   the planner chooses between index and scan itself.
 """
@@ -27,21 +28,20 @@ from sqlalchemy import (
     column,
     exists,
     func,
-    intersect,
     literal_column,
     or_,
     select,
     table,
     true,
-    union,
 )
 from sqlalchemy.orm import Session
 
 from helpdesk.models import Customer, Message, Ticket
 
 MAX_WORDS = 8
-# The FTS5 tables (and their shadow tables), which the models do not describe.
-FTS_TABLES = ("message_search", "ticket_search", "customer_search")
+# The FTS5 table (and its shadow tables) and the view it is built from, which the models do not describe.
+FTS_TABLES = ("ticket_text",)
+FTS_VIEW = "ticket_text_source"
 # The PostgreSQL trigram indexes, which are expression indexes outside the models.
 TRGM_INDEXES = ("ix_messages_body_trgm", "ix_tickets_subject_trgm", "ix_tickets_order_ref_trgm", "ix_customers_name_trgm")
 
@@ -51,7 +51,7 @@ def is_search_object(name: str | None, type_: str) -> bool:
     if not name:
         return False
     if type_ == "table":
-        return any(name == t or name.startswith(f"{t}_") for t in FTS_TABLES)
+        return name == FTS_VIEW or any(name == t or name.startswith(f"{t}_") for t in FTS_TABLES)
     if type_ == "index":
         return name in TRGM_INDEXES
     return False
@@ -99,20 +99,10 @@ def fts_phrase(word: str) -> str | None:
     return '"' + " ".join(tokens) + '" *'
 
 
-def _matching(name: str, phrase: str, key: Any = None) -> Any:
-    """SELECT <key, default rowid> AS ticket_id FROM <fts table> WHERE <fts table> MATCH :phrase."""
-    fts = table(name, column("rowid"))
-    picked = fts.c.rowid if key is None else key(fts.c.rowid)
-    return select(picked.label("ticket_id")).where(literal_column(name).op("MATCH")(phrase))
-
-
-def fts_tickets(phrase: str) -> Any:
-    """A SELECT of the ids of tickets matching an FTS5 phrase, read from the SQLite FTS5 indexes."""
-    return union(
-        _matching("message_search", phrase, key=lambda rowid: rowid.op(">>")(32)),
-        _matching("ticket_search", phrase),
-        select(Ticket.id.label("ticket_id")).where(Ticket.customer_id.in_(_matching("customer_search", phrase))),
-    )
+def fts_tickets(phrases: list[str]) -> Any:
+    """A SELECT of the ids of tickets whose document holds every FTS5 phrase (SQLite)."""
+    fts = table("ticket_text", column("rowid"))
+    return select(fts.c.rowid.label("ticket_id")).where(literal_column("ticket_text").op("MATCH")(" AND ".join(phrases)))
 
 
 @dataclass(frozen=True)
@@ -135,15 +125,11 @@ def plan(session: Session, q: str) -> Search:
     for word in words(q):
         phrase = fts_phrase(word) if sqlite else None
         if phrase:
-            indexed.append(fts_tickets(phrase))
+            indexed.append(phrase)
         else:
             scanned.append(like_clause(word))
-    hits = None
-    if len(indexed) == 1:
-        hits = indexed[0].subquery("hits")
-    elif indexed:
-        hits = intersect(*(select(s.subquery().c.ticket_id) for s in indexed)).subquery("hits")
+    hits = fts_tickets(indexed).subquery("hits") if indexed else None
     return Search(hits=hits, clause=and_(*scanned) if scanned else true())
 
 
-__all__ = ["FTS_TABLES", "TRGM_INDEXES", "Search", "include_object", "is_search_object", "plan", "words"]
+__all__ = ["FTS_TABLES", "FTS_VIEW", "TRGM_INDEXES", "Search", "include_object", "is_search_object", "plan", "words"]

@@ -1,0 +1,118 @@
+"""one search document per ticket, so the word index intersects a query's words itself
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-27 09:40:00
+
+SQLite only. Migration 0005 indexed every message, subject and buyer name on its own, so a query
+of several words had to collect each word's tickets and intersect the sets in SQL: for words
+found in half the tickets that meant reading and sorting hundreds of thousands of ids.
+
+Now each ticket has one FTS5 row (ticket_text, rowid = ticket id) holding its subject, order id,
+buyer name and every message's text, and a query of several words is a single MATCH whose
+posting lists FTS5 intersects. ticket_text keeps its own copy of the text, so triggers can
+append a new message (UPDATE ... SET body = body || ...) and FTS5 removes the old row's words
+itself. ticket_text_source is the view that builds a ticket's document from the base tables; the
+triggers use it whenever an edit is not an append (a message edited, moved or deleted, a ticket's
+subject, order or buyer changed, a buyer renamed).
+
+Note for later migrations: SQLite batch mode ("move and copy") drops a table's triggers with
+the old table; a migration that batch-alters messages, tickets or customers must re-create the
+triggers below (tests/test_schema.py checks they exist at head).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = '0006'
+down_revision: str | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
+_SOURCE = """CREATE VIEW ticket_text_source(ticket_id, body) AS
+SELECT t.id,
+       coalesce(t.subject, '') || ' ' || coalesce(t.order_ref, '') || ' '
+       || coalesce((SELECT c.display_name FROM customers c WHERE c.id = t.customer_id), '')
+       || coalesce((SELECT ' ' || group_concat(m.body_text, ' ')
+                    FROM (SELECT body_text FROM messages WHERE ticket_id = t.id ORDER BY id) m), '')
+FROM tickets t"""
+
+
+def _rebuilt(ticket_id: str) -> str:
+    return f"UPDATE ticket_text SET body = (SELECT body FROM ticket_text_source WHERE ticket_id = {ticket_id}) " \
+           f"WHERE rowid = {ticket_id};"
+
+
+_TRIGGERS = {
+    "ticket_text_ticket_ai": "AFTER INSERT ON tickets BEGIN "
+    "INSERT INTO ticket_text(rowid, body) SELECT ticket_id, body FROM ticket_text_source WHERE ticket_id = new.id; END",
+    "ticket_text_ticket_au": "AFTER UPDATE OF subject, order_ref, customer_id ON tickets BEGIN "
+    f"{_rebuilt('new.id')} END",
+    "ticket_text_ticket_ad": "AFTER DELETE ON tickets BEGIN DELETE FROM ticket_text WHERE rowid = old.id; END",
+    # The common case, a new message, appends to the document instead of rebuilding it.
+    "ticket_text_message_ai": "AFTER INSERT ON messages BEGIN "
+    "UPDATE ticket_text SET body = body || ' ' || coalesce(new.body_text, '') WHERE rowid = new.ticket_id; END",
+    "ticket_text_message_au": "AFTER UPDATE OF body_text, ticket_id ON messages BEGIN "
+    f"{_rebuilt('old.ticket_id')} {_rebuilt('new.ticket_id')} END",
+    "ticket_text_message_ad": f"AFTER DELETE ON messages BEGIN {_rebuilt('old.ticket_id')} END",
+    "ticket_text_customer_au": "AFTER UPDATE OF display_name ON customers BEGIN "
+    "UPDATE ticket_text SET body = (SELECT s.body FROM ticket_text_source s WHERE s.ticket_id = ticket_text.rowid) "
+    "WHERE rowid IN (SELECT id FROM tickets WHERE customer_id = new.id); END",
+}
+_OLD = ("message_search", "ticket_search", "customer_search")
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for fts in _OLD:
+        for suffix in ("ai", "ad", "au"):
+            op.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+        op.execute(f"DROP TABLE IF EXISTS {fts}")
+    op.execute(_SOURCE)
+    op.execute(f"CREATE VIRTUAL TABLE ticket_text USING fts5(body, {_TOKENIZE})")
+    op.execute("INSERT INTO ticket_text(rowid, body) SELECT ticket_id, body FROM ticket_text_source")
+    for name, body in _TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {body}")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for name in _TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.execute("DROP TABLE IF EXISTS ticket_text")
+    op.execute("DROP VIEW IF EXISTS ticket_text_source")
+    _recreate_0005()
+
+
+def _recreate_0005() -> None:
+    """Migration 0005's per-field indexes, built as that migration builds them."""
+    fields = (("ticket_search", "tickets", ("subject", "order_ref")), ("customer_search", "customers", ("display_name",)))
+    for fts, base, columns in fields:
+        cols = ", ".join(columns)
+        new = ", ".join(f"new.{c}" for c in columns)
+        old = ", ".join(f"old.{c}" for c in columns)
+        op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{base}', content_rowid='id', {_TOKENIZE})")
+        op.execute(f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {base} BEGIN "
+                   f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END")
+        op.execute(f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {base} BEGIN "
+                   f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); END")
+        op.execute(f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {base} BEGIN "
+                   f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); "
+                   f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END")
+        op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+    key_new, key_old = "new.ticket_id * 4294967296 + new.id", "old.ticket_id * 4294967296 + old.id"
+    op.execute(f"CREATE VIRTUAL TABLE message_search USING fts5(body_text, content='', {_TOKENIZE})")
+    op.execute("CREATE TRIGGER message_search_ai AFTER INSERT ON messages BEGIN "
+               f"INSERT INTO message_search(rowid, body_text) VALUES ({key_new}, new.body_text); END")
+    op.execute("CREATE TRIGGER message_search_ad AFTER DELETE ON messages BEGIN "
+               f"INSERT INTO message_search(message_search, rowid, body_text) VALUES ('delete', {key_old}, old.body_text); END")
+    op.execute("CREATE TRIGGER message_search_au AFTER UPDATE OF body_text, ticket_id ON messages BEGIN "
+               f"INSERT INTO message_search(message_search, rowid, body_text) VALUES ('delete', {key_old}, old.body_text); "
+               f"INSERT INTO message_search(rowid, body_text) VALUES ({key_new}, new.body_text); END")
+    op.execute("INSERT INTO message_search(rowid, body_text) SELECT ticket_id * 4294967296 + id, body_text FROM messages")
