@@ -22,6 +22,7 @@ from os.path import commonprefix
 
 from rapidfuzz import fuzz, process
 
+from bot import learned
 from bot.normalise import normalise
 from bot.pack import intents_pack
 
@@ -51,6 +52,10 @@ OFFTOPIC = "offtopic"  # pseudo-intent: words of requests meant for a voice assi
 STRONG_OTHER = "other!"
 # pseudo-intent: the buyer ordered the wrong thing themselves, so it is not a wrong item sent.
 OWN_MISTAKE = "own_mistake"
+# The learned model (bot/learned.py): the evidence label it gives, and the lead (mean log-likelihood
+# per feature over the runner-up) with which it must read an escalation the phrase banks missed.
+MODEL = "model"
+MODEL_ESCALATES = 0.5
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
@@ -256,12 +261,40 @@ def thin(matched: tuple[str, ...]) -> bool:
 
 
 def _thin(label: str) -> bool:
-    """Weak evidence: a one-word phrase or a weak pattern."""
+    """Weak evidence: a one-word phrase, a weak pattern, or the learned model's opinion."""
+    if label.startswith(f"{MODEL}:"):
+        return True
     body = label.split(":", 1)[1]
     return body.startswith("~/") or (not body.startswith("/") and " " not in body)
 
 
 def classify(text: str, languages: Iterable[str], subject: str = "") -> IntentGuess:
+    """Classify a buyer message with the phrase banks of the given languages (first counts most);
+    the learned model may only add an escalation the banks missed (see `combine`)."""
+    guess = match_phrases(text, languages, subject)
+    model = learned.model()
+    if model is None:
+        return guess
+    return combine(guess, *model.predict(f"{subject} {text}" if subject else text))
+
+
+def combine(guess: IntentGuess, intent: str, lead: float) -> IntentGuess:
+    """The phrase banks' guess, escalated when the learned model clearly reads an escalation.
+
+    The model is a safety net, not a second classifier. On 3,600 fresh messages in 15 languages,
+    written after the banks, it raised escalation recall from 0.65 to 0.82 at under one false
+    escalation in 100 messages (dev-real-en: 1 in 257). Allowed to choose any intent it did better
+    on messages like its training set but clearly worse on real buyer queries from outside
+    sources (dev-real-en macro-F1 0.97 -> 0.70), so it may not. A false escalation costs an agent
+    a look; a missed one sends a robot reply to a buyer threatening a chargeback.
+    """
+    if intent != "escalation" or guess.intent == "escalation" or lead < MODEL_ESCALATES:
+        return guess
+    return IntentGuess("escalation", min(0.99, round(0.6 + lead / 2, 3)), (f"{MODEL}:escalation +{lead:.2f}",),
+                       guess.intent, guess.scores)
+
+
+def match_phrases(text: str, languages: Iterable[str], subject: str = "") -> IntentGuess:
     """Classify a buyer message with the phrase banks of the given languages (first counts most)."""
     norm = normalise(f"{subject} {text}" if subject else text)
     banks = [bank(lang) for lang in dict.fromkeys(languages)]

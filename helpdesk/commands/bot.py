@@ -143,6 +143,41 @@ def eval_command(path: str, as_json: bool, errors: bool) -> None:
             click.echo(f"  {error['lang']:<8} {error['intent']:<50} {error['action']:<9} {error['text'][:80]}")
 
 
+# The project's labelled buyer messages, one file per language (a checkout's tests/bot/messages).
+TRAINING_DIR = Path(__file__).resolve().parents[2] / "tests" / "bot" / "messages"
+
+
+@bot.command("train")
+@click.option("--messages", "folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=TRAINING_DIR,
+              show_default=True, help="folder of labelled <lang>.jsonl files")
+@click.option("--check", is_flag=True, help="only say whether the shipped model was trained on these files")
+def train_command(folder: Path, check: bool) -> None:
+    """Train the learned intent model (bot/model/intents.bin.gz) on labelled messages."""
+    from bot import learned
+    from bot.intents import INTENTS
+
+    paths = sorted(folder.glob("*.jsonl"))
+    if not paths:
+        raise click.ClickException(f"no .jsonl files in {folder}")
+    digest = learned.fingerprint(paths)
+    if check:
+        shipped = learned.load()
+        if shipped is None or shipped.fingerprint != digest:
+            raise click.ClickException("the model is out of date: run `helpdesk bot train`")
+        click.echo("the model matches its training messages")
+        return
+    try:
+        rows = learned.read_messages(paths)
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise click.ClickException(f"a training line is not labelled JSON: {exc}") from exc
+    unknown = sorted({intent for _, intent in rows} - set(INTENTS))
+    if unknown:
+        raise click.ClickException(f"unknown intents in the training files: {', '.join(unknown)}")
+    model = learned.train(rows, INTENTS, digest)
+    learned.save(model)
+    click.echo(f"trained on {len(rows)} messages from {len(paths)} files: {len(model.index)} features -> {learned.MODEL_PATH}")
+
+
 # VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec and would report the parent's peak.
 _COLD_START = """
 import json, time
