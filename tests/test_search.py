@@ -194,3 +194,23 @@ def test_search_objects_are_kept_out_of_the_model_comparison() -> None:
     assert not search.is_search_object("messages", "table")
     assert not search.include_object(None, "ticket_text_idx", "table", True, None)
     assert search.include_object(Customer.__table__, "customers", "table", False, None)
+
+
+def test_downgrading_to_0005_and_back_keeps_the_index(tmp_path: Path) -> None:
+    """0006 replaces 0005's per-field indexes by one document per ticket; either way the words stay found."""
+    engine = make_engine(make_url(f"sqlite:///{tmp_path / 'roundtrip.db'}"))
+    schema.upgrade(engine)
+    with Session(engine) as session:
+        ticket = factories.make_ticket(session, subject="Lampe")
+        factories.make_message(session, ticket, body_text="Die Glühbirne ist durchgebrannt")
+        ticket_id = ticket.id
+    schema.downgrade(engine, "0005")
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT rowid >> 32 FROM message_search WHERE message_search MATCH 'gluhbirne'")).scalars()
+        assert list(found) == [ticket_id]
+        assert conn.scalar(text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'ticket_text%'")) == 0
+    schema.upgrade(engine)
+    with Session(engine) as session:
+        assert _ids(session, factories.make_agent(session), "Glühbirne Lampe") == [ticket_id]
+        _check_sqlite_index(session)
+    engine.dispose()

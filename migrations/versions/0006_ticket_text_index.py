@@ -23,7 +23,9 @@ triggers below (tests/test_schema.py checks they exist at head).
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
+from pathlib import Path
 
 from alembic import op
 
@@ -91,28 +93,9 @@ def downgrade() -> None:
 
 
 def _recreate_0005() -> None:
-    """Migration 0005's per-field indexes, built as that migration builds them."""
-    fields = (("ticket_search", "tickets", ("subject", "order_ref")), ("customer_search", "customers", ("display_name",)))
-    for fts, base, columns in fields:
-        cols = ", ".join(columns)
-        new = ", ".join(f"new.{c}" for c in columns)
-        old = ", ".join(f"old.{c}" for c in columns)
-        op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{base}', content_rowid='id', {_TOKENIZE})")
-        op.execute(f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {base} BEGIN "
-                   f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END")
-        op.execute(f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {base} BEGIN "
-                   f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); END")
-        op.execute(f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {base} BEGIN "
-                   f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); "
-                   f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END")
-        op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
-    key_new, key_old = "new.ticket_id * 4294967296 + new.id", "old.ticket_id * 4294967296 + old.id"
-    op.execute(f"CREATE VIRTUAL TABLE message_search USING fts5(body_text, content='', {_TOKENIZE})")
-    op.execute("CREATE TRIGGER message_search_ai AFTER INSERT ON messages BEGIN "
-               f"INSERT INTO message_search(rowid, body_text) VALUES ({key_new}, new.body_text); END")
-    op.execute("CREATE TRIGGER message_search_ad AFTER DELETE ON messages BEGIN "
-               f"INSERT INTO message_search(message_search, rowid, body_text) VALUES ('delete', {key_old}, old.body_text); END")
-    op.execute("CREATE TRIGGER message_search_au AFTER UPDATE OF body_text, ticket_id ON messages BEGIN "
-               f"INSERT INTO message_search(message_search, rowid, body_text) VALUES ('delete', {key_old}, old.body_text); "
-               f"INSERT INTO message_search(rowid, body_text) VALUES ({key_new}, new.body_text); END")
-    op.execute("INSERT INTO message_search(rowid, body_text) SELECT ticket_id * 4294967296 + id, body_text FROM messages")
+    """Migration 0005's per-field indexes, built by that migration's own code."""
+    spec = importlib.util.spec_from_file_location("migration_0005", Path(__file__).with_name("0005_search_index.py"))
+    assert spec is not None and spec.loader is not None
+    previous = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(previous)
+    previous._sqlite_upgrade()
