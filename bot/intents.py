@@ -294,9 +294,27 @@ def combine(guess: IntentGuess, intent: str, lead: float) -> IntentGuess:
                        guess.intent, guess.scores)
 
 
+# A message of emoji alone still says something: thanks, or an insult.
+_POSITIVE_EMOJI = frozenset("👍🙏❤😊🥰👌😀😃😄😁🤗💯👏💕💖😍🌹💐")
+_INSULTING_EMOJI = frozenset("😡🤬🖕💩😠")
+
+
+def _emoji_only(text: str) -> IntentGuess:
+    """A message without words: its emoji decide (one emoji is thin evidence: never auto-sent)."""
+    insults = sorted({ch for ch in text if ch in _INSULTING_EMOJI})
+    if insults:
+        return IntentGuess("escalation", 0.9, tuple(f"emoji:{ch}" for ch in insults))
+    positive = sorted({ch for ch in text if ch in _POSITIVE_EMOJI})
+    if positive:
+        return IntentGuess("thanks_or_positive", 0.7, tuple(f"emoji:{ch}" for ch in positive))
+    return IntentGuess("other", 0.3, ())
+
+
 def match_phrases(text: str, languages: Iterable[str], subject: str = "") -> IntentGuess:
     """Classify a buyer message with the phrase banks of the given languages (first counts most)."""
     norm = normalise(f"{subject} {text}" if subject else text)
+    if not norm:  # nothing but emoji and punctuation ("👍👍👍", "🤬", "???")
+        return _emoji_only(text)
     banks = [bank(lang) for lang in dict.fromkeys(languages)]
     tokens = _correct(norm.split(), banks)
     prefixes = set(tokens)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents import classify, negated
+from bot.intents import classify, negated, thin
 from bot.normalise import normalise
 from tests.bot.samples import MESSAGES, MORE_MESSAGES
 
@@ -69,6 +69,15 @@ def test_a_negation_only_governs_the_wrong_item_pattern_it_stands_in() -> None:
     assert classify("No es la referencia correcta: pedí la 3067 y llegó la 3076.", ["es", "en"]).intent == "wrong_item_received"
     # ... while a negation inside the pattern's match still means nothing arrived.
     assert classify("pedi faz duas semanas e ainda não chegou nada", ["pt", "en"]).intent != "wrong_item_received"
+
+
+@pytest.mark.parametrize(("text", "intent"), [("👍👍👍", "thanks_or_positive"), ("🙏", "thanks_or_positive"),
+                                             ("🤬🤬 !!!", "escalation"), ("🖕", "escalation"), ("???", "other"),
+                                             ("🚚?", "other")])
+def test_a_message_of_emoji_alone(text: str, intent: str) -> None:
+    guess = classify(text, ["it", "en"])
+    assert guess.intent == intent
+    assert thin(guess.matched)  # one emoji never makes a reply auto-send
 
 
 def test_korean_greeting_is_not_a_negation() -> None:
