@@ -222,6 +222,11 @@ def _priors(marketplace: str, locale: str, earlier: Sequence[str], short: bool) 
     return prior
 
 
+# Characters Chinese writes and Japanese does not (simplified forms, and particles such as 吗 呢 吧):
+# Han-only text holding one is Chinese even on a Japanese marketplace ("给我妈买的...还没到").
+_CHINESE_ONLY = frozenset("们么吗呢吧这给买东货发说请谢问个钱错坏运订单递邮换仓为从时间們麼嗎沒這單")
+
+
 def detect(text: str, marketplace: str = "", locale: str = "", earlier: Sequence[str] = ()) -> LanguageGuess:
     """Detect the language of a buyer message, deterministically."""
     scripts = _scripts(text)
@@ -237,6 +242,9 @@ def detect(text: str, marketplace: str = "", locale: str = "", earlier: Sequence
         return LanguageGuess("ko", 0.99, "Hangul in the text")
     if share.get("han", 0) > 0.2:
         earlier_ja = any(_scripts(m).get("kana") for m in earlier)
+        chinese = sorted(set(text) & _CHINESE_ONLY)
+        if chinese:
+            return LanguageGuess("zh", 0.9, f"Han characters without kana, and {''.join(chinese[:3])} is not Japanese")
         if prior_lang == "ja" or earlier_ja:
             return LanguageGuess("ja", 0.8, "Han characters only, Japanese marketplace or earlier messages")
         return LanguageGuess("zh", 0.95, "Han characters without kana")

@@ -69,3 +69,11 @@ def test_every_supported_language_has_a_phrase_bank() -> None:
 
 def test_marketplace_suffix_maps_to_its_language() -> None:
     assert marketplace_language("amazon.com.br") == "pt"
+
+
+@pytest.mark.parametrize(("text", "lang"), [("我是给我妈买的生日礼物，生日都过去一周了东西还没到", "zh"), ("包裹什么时候到", "zh"),
+                                           ("訂單何時出貨", "zh"), ("配送状況確認願", "ja"), ("至急返金希望", "ja"),
+                                           ("請求書発行願", "ja"), ("配送完了", "ja")])
+def test_han_only_text_on_a_japanese_marketplace(text: str, lang: str) -> None:
+    """Kanji-only Japanese stays Japanese there; characters Japanese never writes make it Chinese."""
+    assert detect(text, "amazon.co.jp").language == lang
