@@ -51,6 +51,8 @@ _KNOWN_MARKETS = {
     "allegro.pl": "pl", "rakuten.co.jp": "ja", "taobao.com": "zh", "tmall.com": "zh", "jd.com": "zh",
     "noon.com": "ar", "ozon.ru": "ru", "wildberries.ru": "ru", "gmarket.co.kr": "ko", "tokopedia.com": "id",
     "lazada.co.th": "th", "tiki.vn": "vi", "mercadolivre.com.br": "pt", "otto.de": "de",
+    "empik.com": "pl", "dolap.com": "tr", "n11.com": "tr", "bukalapak.com": "id", "fnac.com": "fr",
+    "mercadolibre.com": "es",
 }
 
 

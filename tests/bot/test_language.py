@@ -77,3 +77,8 @@ def test_marketplace_suffix_maps_to_its_language() -> None:
 def test_han_only_text_on_a_japanese_marketplace(text: str, lang: str) -> None:
     """Kanji-only Japanese stays Japanese there; characters Japanese never writes make it Chinese."""
     assert detect(text, "amazon.co.jp").language == lang
+
+
+@pytest.mark.parametrize(("market", "lang"), [("empik.com", "pl"), ("dolap.com", "tr"), ("fnac.com", "fr"), ("ebay.com", "en")])
+def test_marketplaces_whose_domain_does_not_name_their_country(market: str, lang: str) -> None:
+    assert marketplace_language(market) == lang
