@@ -54,9 +54,12 @@ def test_a_saved_model_loads_to_the_same_answers(tmp_path: Path) -> None:
 
 def test_the_model_only_ever_adds_an_escalation() -> None:
     refund = IntentGuess("return_or_refund", 0.9, ("en:refund",))
-    assert combine(refund, "escalation", 0.8).intent == "escalation"
+    assert combine(refund, "escalation", 0.8).intent == "escalation"  # over a one-word phrase
     assert combine(refund, "escalation", 0.8).matched == ("model:escalation +0.80",)
     assert combine(refund, "escalation", 0.2).intent == "return_or_refund"  # not clear enough
+    question = IntentGuess("product_question", 0.99, ("en:can i pay", "en:pay with"))
+    assert combine(question, "escalation", 0.8) is question  # a real phrase match needs a clearer lead
+    assert combine(question, "escalation", 1.2).intent == "escalation"
     assert combine(refund, "cancel_order", 5.0) is refund  # any other intent: the banks decide
     nothing = IntentGuess("other", 0.3, ())
     assert combine(nothing, "where_is_my_order", 5.0) is nothing
