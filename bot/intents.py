@@ -45,7 +45,8 @@ TYPO_CUTOFF = 85.0
 ALARM_CUTOFF = 90.0
 CONFIDENT = 0.6  # below this the answer is `other`
 MAX_GAP = 2
-NEGATION_REACH = 16  # characters before a pattern's match whose negation still governs it
+NEGATION_REACH = 8  # characters before a pattern's match whose negation still governs it (a word or two:
+# punctuation is gone by then, so a longer reach would cross into the previous clause)
 OFFTOPIC = "offtopic"  # pseudo-intent: words of requests meant for a voice assistant
 # `other` phrases are mostly greetings and "ok", which lose to any real intent; `strong`
 # ones (spam, job offers, wrong recipient) mean the message is not for customer service.
@@ -285,6 +286,8 @@ def combine(guess: IntentGuess, intent: str, lead: float) -> IntentGuess:
     Against a real (more than one-word) phrase match it must be clearer still: "can I pay with
     paypal?" stays a question although PayPal disputes escalate.
 
+    (Spam, job offers and wrong recipients matched by a real phrase count as a real match too.)
+
     The model is a safety net, not a second classifier. On 3,600 fresh messages in 15 languages,
     written after the banks, it raised escalation recall from 0.65 to 0.82 at under one false
     escalation in 100 messages (dev-real-en: 1 in 257). Allowed to choose any intent it did better
@@ -292,7 +295,7 @@ def combine(guess: IntentGuess, intent: str, lead: float) -> IntentGuess:
     sources (dev-real-en macro-F1 0.97 -> 0.70), so it may not. A false escalation costs an agent
     a look; a missed one sends a robot reply to a buyer threatening a chargeback.
     """
-    weak = guess.intent == "other" or thin(guess.matched)
+    weak = not guess.matched or thin(guess.matched)
     if intent != "escalation" or guess.intent == "escalation" or lead < (MODEL_ESCALATES if weak else MODEL_OVERRULES):
         return guess
     return IntentGuess("escalation", min(0.99, round(0.6 + lead / 2, 3)), (f"{MODEL}:escalation +{lead:.2f}",),

@@ -244,10 +244,10 @@ def detect(text: str, marketplace: str = "", locale: str = "", earlier: Sequence
         return LanguageGuess("ko", 0.99, "Hangul in the text")
     if share.get("han", 0) > 0.2:
         earlier_ja = any(_scripts(m).get("kana") for m in earlier)
-        chinese = sorted(set(text) & _CHINESE_ONLY)
-        if chinese:
-            return LanguageGuess("zh", 0.9, f"Han characters without kana, and {''.join(chinese[:3])} is not Japanese")
         if prior_lang == "ja" or earlier_ja:
+            chinese = sorted(set(text) & _CHINESE_ONLY)
+            if chinese:
+                return LanguageGuess("zh", 0.9, f"Han characters without kana, and {''.join(chinese[:3])} is not Japanese")
             return LanguageGuess("ja", 0.8, "Han characters only, Japanese marketplace or earlier messages")
         return LanguageGuess("zh", 0.95, "Han characters without kana")
     for script, lang, name in (("th", "th", "Thai"), ("ar", "ar", "Arabic"), ("ru", "ru", "Cyrillic")):

@@ -126,7 +126,9 @@ def plan(session: Session, q: str) -> Search:
         phrase = fts_phrase(word) if sqlite else None
         if phrase:
             indexed.append(phrase)
-        else:
+        if not phrase or " " in phrase.strip('"* '):
+            # A word of several tokens ("kaputt-302") must also be one field's substring: the document
+            # joins the fields, so the phrase alone could span the subject and the order id.
             scanned.append(like_clause(word))
     hits = fts_tickets(indexed).subquery("hits") if indexed else None
     return Search(hits=hits, clause=and_(*scanned) if scanned else true())

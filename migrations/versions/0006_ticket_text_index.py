@@ -16,9 +16,12 @@ itself. ticket_text_source is the view that builds a ticket's document from the 
 triggers use it whenever an edit is not an append (a message edited, moved or deleted, a ticket's
 subject, order or buyer changed, a buyer renamed).
 
-Note for later migrations: SQLite batch mode ("move and copy") drops a table's triggers with
-the old table; a migration that batch-alters messages, tickets or customers must re-create the
-triggers below (tests/test_schema.py checks they exist at head).
+Note for later migrations: SQLite batch mode ("move and copy") fails on messages, tickets and
+customers while the view exists (SQLite checks every view when it renames the copy back), and it
+drops a table's triggers with the old table. A migration that batch-alters one of them must drop
+the view and the triggers first and create them again after, with the same statements as below
+(tests/test_search.py::test_schema_has_the_search_index_at_head checks they exist at head).
+Writes by INSERT OR REPLACE on these tables would bypass the delete triggers; the app uses none.
 """
 
 from __future__ import annotations

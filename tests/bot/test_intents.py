@@ -67,6 +67,9 @@ def test_a_negation_only_governs_the_wrong_item_pattern_it_stands_in() -> None:
     assert classify("Pedi tamanho M e o que chegou foi GG, não serve em ninguém aqui em casa",
                     ["pt", "en"]).intent == "wrong_item_received"
     assert classify("No es la referencia correcta: pedí la 3067 y llegó la 3076.", ["es", "en"]).intent == "wrong_item_received"
+    # A negation in the clause before does not reach the pattern (punctuation is gone after normalising).
+    assert classify("the size is not right, I ordered an M and got an L", ["en"]).intent == "wrong_item_received"
+    assert classify("No es correcta: pedí la 3067 y llegó la 3076.", ["es", "en"]).intent == "wrong_item_received"
     # ... while a negation inside the pattern's match still means nothing arrived.
     assert classify("pedi faz duas semanas e ainda não chegou nada", ["pt", "en"]).intent != "wrong_item_received"
 
