@@ -77,22 +77,30 @@ class Model:
         The mean, not naive Bayes' sum: the features overlap (a word and its letter pieces), so
         summed they make every answer look certain ("is it warm outside" came out an escalation
         at p = 1.0); the gap between means is a usable measure of how clear the answer is."""
-        present = sorted(k for k in (self.index.get(f) for f in features(text)) if k is not None)
-        sums = [0.0] * len(self.intents)
-        offsets, classes, weights = self.offsets, self.classes, self.weights
-        for k in present:  # a fixed order: the same sums, to the last bit, every run
-            for j in range(offsets[k], offsets[k + 1]):
-                sums[classes[j]] += weights[j]
-        n = max(len(present), 1)
-        return {intent: base + total / n for intent, base, total in zip(self.intents, self.base, sums, strict=True)}
+        return self._scores(self._known(text))
 
     def predict(self, text: str) -> tuple[str, float]:
         """The most likely intent and its lead over the runner-up (0.0 when no feature is known)."""
-        scores = self.scores(text)
-        ranked = sorted(self.intents, key=lambda i: (-scores[i], self.intents.index(i)))
-        if not any(f in self.index for f in features(text)):
+        known = self._known(text)
+        if not known:
             return "other", 0.0
+        scores = self._scores(known)
+        ranked = sorted(self.intents, key=lambda i: (-scores[i], self.intents.index(i)))
         return ranked[0], scores[ranked[0]] - scores[ranked[1]]
+
+    def _known(self, text: str) -> list[int]:
+        """The indexes of the text's features the model knows, in a fixed order (the same sums,
+        to the last bit, every run)."""
+        return sorted(k for k in (self.index.get(f) for f in features(text)) if k is not None)
+
+    def _scores(self, known: list[int]) -> dict[str, float]:
+        sums = [0.0] * len(self.intents)
+        offsets, classes, weights = self.offsets, self.classes, self.weights
+        for k in known:
+            for j in range(offsets[k], offsets[k + 1]):
+                sums[classes[j]] += weights[j]
+        n = max(len(known), 1)
+        return {intent: base + total / n for intent, base, total in zip(self.intents, self.base, sums, strict=True)}
 
 
 def fingerprint(paths: Iterable[Path]) -> str:

@@ -236,9 +236,14 @@ _MARKETING = re.compile(r"\b(discount code|coupon|promo code|newsletter|follow u
 _OUT_OF_OFFICE = re.compile(r"out of (the )?office|auto-?reply|automatic reply|abwesenheit|absence du bureau|fuera de la oficina|fuori ufficio|自動返信|자동 응답", re.IGNORECASE)
 
 
+def _own_domain(link: str) -> bool:
+    """The marketplace's own domain ("Amazon.de" in a store name) is not an external link."""
+    return link.lower().startswith("amazon.")
+
+
 def _external_links(text: str) -> list[str]:
-    """Links in a reply; the marketplace's own domain ("Amazon.de" in a store name) is not external."""
-    return [m.group(0) for m in _URL.finditer(text) if not m.group(0).lower().startswith("amazon.")]
+    """Links in a reply to anywhere but the marketplace."""
+    return [m.group(0) for m in _URL.finditer(text) if not _own_domain(m.group(0))]
 
 
 def _masked(text: str, facts: tuple[str, ...]) -> tuple[str, dict[str, str]]:
@@ -273,7 +278,7 @@ def scrub(text: str, facts: tuple[str, ...] = ()) -> str:
     """Remove links, e-mail addresses and phone numbers from a reply (never the order or tracking number)."""
     text, slots = _masked(text, facts)
     text = _EMAIL.sub("", text)
-    text = _URL.sub(lambda m: m.group(0) if m.group(0).lower().startswith("amazon.") else "", text)
+    text = _URL.sub(lambda m: m.group(0) if _own_domain(m.group(0)) else "", text)
     text = _PHONE.sub("", text)
     for slot, fact in slots.items():
         text = text.replace(slot, fact)

@@ -126,7 +126,7 @@ def plan(session: Session, q: str) -> Search:
         phrase = fts_phrase(word) if sqlite else None
         if phrase:
             indexed.append(phrase)
-        if not phrase or " " in phrase.strip('"* '):
+        if not phrase or len(_TOKEN.findall(word)) > 1:
             # A word of several tokens ("kaputt-302") must also be one field's substring: the document
             # joins the fields, so the phrase alone could span the subject and the order id.
             scanned.append(like_clause(word))
